@@ -1,0 +1,52 @@
+"""How a sample's printed answer is cut out of its standard output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The answer is the text after the line `after` (or from the start) up to the line `before` (or the end).
+
+    The final newline the program printed after the answer is not part of it.
+    """
+
+    after: str | None = None
+    before: str | None = None
+
+    def extract(self, stdout: str) -> str | None:
+        text = stdout
+        if self.after is not None:
+            marker = self.after + "\n"
+            start = _line_start(text, marker)
+            if start is None:
+                return None
+            text = text[start + len(marker) :]
+        if self.before is not None:
+            end = _line_start(text, self.before + "\n")
+            if end is None:
+                end = _line_start(text, self.before) if text.endswith(self.before) else None
+            if end is None:
+                return None
+            text = text[:end]
+        return text[:-1] if text.endswith("\n") else text
+
+    def describe(self) -> str:
+        parts = []
+        if self.after is not None:
+            parts.append(f"after the line {self.after!r}")
+        if self.before is not None:
+            parts.append(f"before the line {self.before!r}")
+        return "standard output " + (" and ".join(parts) if parts else "as a whole")
+
+
+def _line_start(text: str, line: str) -> int | None:
+    """Where `line` begins as a whole line of `text`, or None."""
+    if text.startswith(line):
+        return 0
+    index = text.find("\n" + line)
+    return None if index < 0 else index + 1
+
+
+WHOLE_OUTPUT = Extraction()

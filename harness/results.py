@@ -1,0 +1,60 @@
+"""Result records: one JSON file per sample run, written by the language sessions and read by the report."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .registry import ROOT
+
+PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+
+
+def output_dir() -> Path:
+    """Where results and reports go: $MIRROR_OUT, or out/ in the project."""
+    return Path(os.environ.get("MIRROR_OUT") or ROOT / "out")
+
+
+@dataclass
+class SampleResult:
+    sample: str
+    language: str
+    title: str
+    sdk: str
+    sdk_version: str | None
+    status: str
+    reason: str = ""
+    run_id: str = ""
+    expected_text: str | None = None
+    extracted_text: str | None = None
+    build_seconds: float = 0.0
+    run_seconds: float = 0.0
+    exit_code: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    findings: list[str] = field(default_factory=list)
+    journal: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def text_matches(self) -> bool:
+        return self.extracted_text is not None and self.extracted_text == self.expected_text
+
+
+def write_result(result: SampleResult, directory: Path | None = None) -> Path:
+    folder = (directory or output_dir()) / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{result.sample}.json"
+    path.write_text(json.dumps(asdict(result), ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def read_results(directory: Path | None = None) -> dict[str, SampleResult]:
+    folder = (directory or output_dir()) / "results"
+    results = {}
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        results[data["sample"]] = SampleResult(**data)
+    return results

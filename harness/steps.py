@@ -1,0 +1,74 @@
+"""Runs a language's install and build steps, skipping those whose inputs have not changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .process import ProcessResult, run_process
+from .registry import ROOT, Language, Step
+
+STAMP_DIR = ROOT / ".cache" / "harness"
+
+
+@dataclass
+class StepOutcome:
+    step: str
+    skipped: bool
+    seconds: float
+    failure: ProcessResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def step_digest(language: Language, step: Step) -> str:
+    digest = hashlib.sha256(json.dumps(step.commands).encode())
+    for pattern in step.inputs:
+        for path in sorted(language.path.glob(pattern)):
+            if path.is_file():
+                digest.update(str(path.relative_to(language.path)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _stamp(language: Language, step: Step, stamp_dir: Path) -> Path:
+    return stamp_dir / f"{language.name}-{step.name}.sha256"
+
+
+def is_current(language: Language, step: Step, stamp_dir: Path = STAMP_DIR) -> bool:
+    stamp = _stamp(language, step, stamp_dir)
+    outputs_exist = all((language.path / output).exists() for output in step.outputs)
+    return bool(step.inputs) and outputs_exist and stamp.is_file() and stamp.read_text() == step_digest(language, step)
+
+
+def run_steps(
+    language: Language, env: Mapping[str, str], log: Callable[[str], None], stamp_dir: Path = STAMP_DIR
+) -> list[StepOutcome]:
+    """Runs each step in order, stopping at the first failure."""
+    outcomes = []
+    for step in language.steps:
+        if is_current(language, step, stamp_dir):
+            log(f"{language.name}: {step.name} is up to date")
+            outcomes.append(StepOutcome(step.name, skipped=True, seconds=0.0))
+            continue
+        seconds = 0.0
+        failure = None
+        for command in step.commands:
+            log(f"{language.name}: {step.name}: {' '.join(command)}")
+            result = run_process(command, cwd=language.path, env=env, timeout=step.timeout)
+            seconds += result.seconds
+            if not result.ok:
+                failure = result
+                break
+        outcomes.append(StepOutcome(step.name, skipped=False, seconds=seconds, failure=failure))
+        if failure is not None:
+            _stamp(language, step, stamp_dir).unlink(missing_ok=True)
+            break
+        if step.inputs:
+            stamp_dir.mkdir(parents=True, exist_ok=True)
+            _stamp(language, step, stamp_dir).write_text(step_digest(language, step))
+    return outcomes

@@ -1,0 +1,101 @@
+"""Bedrock Runtime's error shapes: the modeled errors, their status codes and stream names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    name: str
+    status: int
+    default_message: str
+    # lowerCamel member name when the error can also arrive as an event-stream exception frame
+    stream_member: str | None = None
+
+
+_KINDS = [
+    ErrorKind("AccessDeniedException", 403, "You don't have access to the model with the specified model ID."),
+    ErrorKind(
+        "ValidationException",
+        400,
+        "Malformed input request, please reformat your input and try again.",
+        "validationException",
+    ),
+    ErrorKind(
+        "ServiceQuotaExceededException",
+        400,
+        "Your request exceeds the service quota for your account. You can view your quotas at "
+        "Viewing service quotas. You can resubmit your request later.",
+    ),
+    ErrorKind("ResourceNotFoundException", 404, "The specified resource ARN was not found."),
+    ErrorKind("ModelTimeoutException", 408, "Model has timed out in processing the request.", "modelTimeoutException"),
+    ErrorKind("ThrottlingException", 429, "Too many requests, please wait before trying again.", "throttlingException"),
+    ErrorKind("ModelNotReadyException", 429, "Model is not ready to serve inference requests."),
+    ErrorKind("ModelErrorException", 424, "The model returned an error."),
+    ErrorKind("ModelStreamErrorException", 424, "The model stream returned an error.", "modelStreamErrorException"),
+    ErrorKind("InternalServerException", 500, "The server encountered an internal error.", "internalServerException"),
+    ErrorKind(
+        "ServiceUnavailableException", 503, "The service is temporarily unavailable.", "serviceUnavailableException"
+    ),
+]
+
+MODELED_ERRORS: dict[str, ErrorKind] = {kind.name: kind for kind in _KINDS}
+
+# Errors AWS's front end raises before the service sees the request; SDKs know them only by name.
+UNMODELED_ERRORS: dict[str, ErrorKind] = {
+    kind.name: kind
+    for kind in [
+        ErrorKind("UnrecognizedClientException", 403, "The security token included in the request is invalid."),
+        ErrorKind(
+            "InvalidSignatureException",
+            403,
+            "The request signature we calculated does not match the signature you provided. "
+            "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+        ),
+        ErrorKind("MissingAuthenticationTokenException", 403, "Missing Authentication Token"),
+        ErrorKind("UnknownOperationException", 404, "The requested operation is not recognized by the service."),
+    ]
+}
+
+
+class BedrockError(Exception):
+    """An error reply: rendered by the app as status, X-Amzn-ErrorType and {"message": ...}."""
+
+    def __init__(self, name: str, message: str | None = None, **extra: object) -> None:
+        kind = MODELED_ERRORS.get(name) or UNMODELED_ERRORS.get(name)
+        if kind is None:
+            raise ValueError(f"unknown Bedrock error type {name!r}; known: {', '.join(error_names())}")
+        super().__init__(message or kind.default_message)
+        self.kind = kind
+        self.message = message or kind.default_message
+        self.extra = extra
+
+    @property
+    def status(self) -> int:
+        return self.kind.status
+
+    def body(self) -> dict[str, object]:
+        body: dict[str, object] = {"message": self.message}
+        if self.kind.name == "ModelErrorException":
+            body.setdefault("originalStatusCode", 500)
+            body.setdefault("resourceName", "stub")
+        body.update(self.extra)
+        return body
+
+
+def validation_error(message: str) -> BedrockError:
+    return BedrockError("ValidationException", message)
+
+
+def malformed_input(*violations: str) -> BedrockError:
+    """The message Bedrock's JSON-schema check gives, one or several violations."""
+    if len(violations) == 1:
+        detail = violations[0]
+    else:
+        detail = f"#: {len(violations)} schema violations found" + "".join(violations)
+    return validation_error(f"Malformed input request: {detail}, please reformat your input and try again.")
+
+
+def error_names() -> list[str]:
+    return list(MODELED_ERRORS)

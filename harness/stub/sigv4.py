@@ -1,0 +1,142 @@
+"""Checks a request's AWS Signature Version 4 by recomputing it with botocore's signer."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest, HTTPHeaders
+from botocore.credentials import Credentials as BotocoreCredentials
+
+from .errors import BedrockError
+
+# The example key pair of AWS's SigV4 documentation: obviously not a real account.
+EXAMPLE_ACCESS_KEY_ID = "AKIDEXAMPLE"
+EXAMPLE_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+SIGNING_SERVICE = "bedrock"
+MAX_CLOCK_SKEW = timedelta(minutes=15)
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+
+_AUTHORIZATION = re.compile(
+    r"AWS4-HMAC-SHA256\s+Credential=(?P<credential>[^,\s]+)\s*,\s*SignedHeaders=(?P<signed>[^,\s]+)\s*,"
+    r"\s*Signature=(?P<signature>[0-9a-f]{64})\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    access_key_id: str = EXAMPLE_ACCESS_KEY_ID
+    secret_access_key: str = EXAMPLE_SECRET_ACCESS_KEY
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """`valid`, or the reason a request is refused; `error` is the reply real AWS gives for it."""
+
+    status: str
+    access_key_id: str | None = None
+    region: str | None = None
+    signed_headers: tuple[str, ...] = ()
+    error: BedrockError | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.status == "valid"
+
+
+class _ExactHeadersSigner(SigV4Auth):
+    """botocore's SigV4 with the header set the client chose instead of botocore's own choice."""
+
+    def __init__(self, credentials: BotocoreCredentials, region: str, signed: HTTPHeaders) -> None:
+        super().__init__(credentials, SIGNING_SERVICE, region)
+        self._signed = signed
+
+    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
+        return self._signed
+
+
+def verify(
+    method: str,
+    raw_path: str,
+    query: str,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    credentials: Credentials,
+    now: datetime | None = None,
+) -> Verdict:
+    """Recomputes the signature of one request; `headers` are lower-case names as received."""
+    authorization = _header(headers, "authorization")
+    if authorization is None:
+        return Verdict("missing", error=BedrockError("MissingAuthenticationTokenException"))
+    match = _AUTHORIZATION.match(authorization.strip())
+    if match is None:
+        return _refuse("malformed", "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature'.")
+    scope = match["credential"].split("/")
+    if len(scope) != 5 or scope[4] != "aws4_request":
+        return _refuse("malformed", f"Credential should be scoped to a valid region, not '{match['credential']}'.")
+    access_key_id, scope_date, region, service, _ = scope
+    if access_key_id != credentials.access_key_id:
+        return Verdict("unknown-access-key", access_key_id, region, error=BedrockError("UnrecognizedClientException"))
+    if service != SIGNING_SERVICE:
+        return _refuse("wrong-service", f"Credential should be scoped to correct service: '{SIGNING_SERVICE}'.")
+    amz_date = _header(headers, "x-amz-date") or ""
+    try:
+        signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return _refuse("malformed", "Authorization requires a valid X-Amz-Date header.")
+    if scope_date != amz_date[:8]:
+        return _refuse("malformed", f"Date in Credential scope does not match YYYYMMDD from X-Amz-Date: {scope_date}.")
+    now = now or datetime.now(timezone.utc)
+    if abs(now - signed_at) > MAX_CLOCK_SKEW:
+        return _refuse(
+            "expired",
+            f"Signature expired: {amz_date} is now earlier than "
+            f"{(now - MAX_CLOCK_SKEW):%Y%m%dT%H%M%SZ} ({now:%Y%m%dT%H%M%SZ} - 15 min.)",
+        )
+    signed_names = tuple(match["signed"].split(";"))
+    if "host" not in signed_names and ":authority" not in signed_names:
+        return _refuse("malformed", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+    content_sha256 = _header(headers, "x-amz-content-sha256")
+    if content_sha256 not in (None, UNSIGNED_PAYLOAD) and content_sha256 != hashlib.sha256(body).hexdigest():
+        return _refuse(
+            "payload-hash-mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed."
+        )
+
+    signed = HTTPHeaders()
+    for name in signed_names:
+        # Over HTTP/2 the server sees `:authority` as `host`; a client may sign it under either name.
+        lookup = "host" if name == ":authority" else name
+        for header_name, value in headers:
+            if header_name == lookup:
+                signed[name] = value
+    request = AWSRequest(
+        method=method,
+        url=f"http://{_header(headers, 'host') or ''}{raw_path}" + (f"?{query}" if query else ""),
+        data=body,
+    )
+    if content_sha256 is not None:
+        request.headers["X-Amz-Content-SHA256"] = content_sha256
+    request.context["timestamp"] = amz_date
+    signer = _ExactHeadersSigner(
+        BotocoreCredentials(credentials.access_key_id, credentials.secret_access_key), region, signed
+    )
+    canonical = signer.canonical_request(request)
+    expected = signer.signature(signer.string_to_sign(request, canonical), request)
+    if not hmac.compare_digest(expected, match["signature"]):
+        return Verdict("mismatch", access_key_id, region, signed_names, BedrockError("InvalidSignatureException"))
+    return Verdict("valid", access_key_id, region, signed_names)
+
+
+def _refuse(status: str, message: str) -> Verdict:
+    return Verdict(status, error=BedrockError("InvalidSignatureException", message))
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str | None:
+    for header_name, value in headers:
+        if header_name == name:
+            return value
+    return None
