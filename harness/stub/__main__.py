@@ -131,11 +131,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def bind_warning(host: str) -> str | None:
+    if is_loopback(host):
+        return None
+    return f"warning: listening on {host}, not loopback: other machines can reach this stub"
+
+
 async def _serve_until_signalled(stub: Stub) -> None:
     shutdown = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, shutdown.set)
+    # Only now, with the handlers in place: whoever reads the URL may signal us at once.
+    print(stub.url, flush=True)
     await stub.serve(shutdown)
 
 

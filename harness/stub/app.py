@@ -52,7 +52,9 @@ class StubState:
 class _Exchange:
     """One request in flight and what the journal will say about it."""
 
-    def __init__(self, scope: Scope) -> None:
+    def __init__(self, scope: Scope, journal: Journal) -> None:
+        self.journal = journal
+        self.recorded = False
         self.started = time.perf_counter()
         self.headers = [(name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in scope["headers"]]
         self.raw_path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
@@ -73,6 +75,13 @@ class _Exchange:
             request_id=str(uuid.uuid4()),
         )
 
+    def finish(self) -> None:
+        """Journals the exchange once, before the client can have its answer, so that it finds its entry."""
+        if not self.recorded:
+            self.recorded = True
+            self.entry.latency_ms = round((time.perf_counter() - self.started) * 1000, 3)
+            self.journal.record(self.entry)
+
 
 class BedrockRuntimeApp:
     def __init__(self, state: StubState) -> None:
@@ -85,7 +94,7 @@ class BedrockRuntimeApp:
             await self._serve_http(scope, receive, send)
 
     async def _serve_http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        exchange = _Exchange(scope)
+        exchange = _Exchange(scope, self.state.journal)
         try:
             await self._handle(scope, exchange, receive, send)
         except BedrockError as error:
@@ -93,8 +102,7 @@ class BedrockRuntimeApp:
         except Exception as exc:
             await _send_error(send, exchange, BedrockError("InternalServerException", f"stub failure: {exc!r}"))
         finally:
-            exchange.entry.latency_ms = round((time.perf_counter() - exchange.started) * 1000, 3)
-            self.state.journal.record(exchange.entry)
+            exchange.finish()
 
     async def _handle(self, scope: Scope, exchange: _Exchange, receive: Receive, send: Send) -> None:
         entry = exchange.entry
@@ -132,14 +140,17 @@ class BedrockRuntimeApp:
         output_tokens = count_tokens_of_chars(len(reply))
         headers = _common_headers(exchange) + [
             (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
             (b"x-amzn-bedrock-invocation-latency", str(_elapsed_ms(exchange)).encode()),
             (b"x-amzn-bedrock-input-token-count", str(invocation.input_tokens).encode()),
             (b"x-amzn-bedrock-output-token-count", str(output_tokens).encode()),
         ]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
         exchange.entry.status = 200
         exchange.entry.reply_text = reply
+        # Before the headers: an SDK may return to its caller as soon as they arrive.
+        exchange.finish()
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     async def _send_stream(
         self, send: Send, exchange: _Exchange, invocation: Invocation, reply: str, fault: Fault | None
@@ -160,15 +171,17 @@ class BedrockRuntimeApp:
             for event in sent:
                 await send({"type": "http.response.body", "body": eventstream.chunk_frame(event), "more_body": True})
             error = fault.to_error()
-            frame = eventstream.exception_frame(fault.stream_member or "", error.message)
-            await send({"type": "http.response.body", "body": frame})
+            frame = eventstream.exception_frame(fault.stream_member or "", error.body())
             exchange.entry.error_type = error.kind.name
             exchange.entry.error_message = error.message
+            exchange.finish()
+            await send({"type": "http.response.body", "body": frame})
             return
         for event in events:
             await send({"type": "http.response.body", "body": eventstream.chunk_frame(event), "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
         exchange.entry.reply_text = reply
+        exchange.finish()
+        await send({"type": "http.response.body", "body": b""})
 
 
 def _common_headers(exchange: _Exchange) -> list[tuple[bytes, bytes]]:
@@ -221,11 +234,13 @@ async def _send_error(send: Send, exchange: _Exchange, error: BedrockError) -> N
     body = json.dumps(error.body(), ensure_ascii=False).encode("utf-8")
     headers = _common_headers(exchange) + [
         (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
         (b"x-amzn-errortype", error.kind.name.encode()),
     ]
     exchange.entry.status = error.status
     exchange.entry.error_type = error.kind.name
     exchange.entry.error_message = error.message
+    exchange.finish()
     try:
         await send({"type": "http.response.start", "status": error.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

@@ -28,6 +28,7 @@ _KINDS = [
         "Your request exceeds the service quota for your account. You can view your quotas at "
         "Viewing service quotas. You can resubmit your request later.",
     ),
+    ErrorKind("ConflictException", 400, "The request could not be completed because of a conflict."),
     ErrorKind("ResourceNotFoundException", 404, "The specified resource ARN was not found."),
     ErrorKind("ModelTimeoutException", 408, "Model has timed out in processing the request.", "modelTimeoutException"),
     ErrorKind("ThrottlingException", 429, "Too many requests, please wait before trying again.", "throttlingException"),
@@ -78,8 +79,9 @@ class BedrockError(Exception):
     def body(self) -> dict[str, object]:
         body: dict[str, object] = {"message": self.message}
         if self.kind.name == "ModelErrorException":
-            body.setdefault("originalStatusCode", 500)
-            body.setdefault("resourceName", "stub")
+            body.update(originalStatusCode=500, resourceName="stub")
+        elif self.kind.name == "ModelStreamErrorException":
+            body.update(originalStatusCode=500, originalMessage=self.message)
         body.update(self.extra)
         return body
 

@@ -42,9 +42,9 @@ def chunk_frame(event: dict[str, Any]) -> bytes:
     )
 
 
-def exception_frame(stream_member: str, message: str) -> bytes:
+def exception_frame(stream_member: str, body: dict[str, Any]) -> bytes:
     """A modeled error mid-stream; `stream_member` is the lowerCamel member name SDKs dispatch on."""
-    payload = json.dumps({"message": message}, ensure_ascii=False).encode("utf-8")
+    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
     return encode_message(
         {":exception-type": stream_member, ":content-type": "application/json", ":message-type": "exception"}, payload
     )

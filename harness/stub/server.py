@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import os
 import secrets
 import socket
 import threading
@@ -141,6 +142,7 @@ class Stub:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+        self._socket.close()
         self.state.journal.close()
 
     def __enter__(self) -> Stub:
@@ -175,7 +177,8 @@ def _listening_socket(host: str, port: int) -> socket.socket:
 def _hypercorn_config(sock: socket.socket) -> Config:
     config = Config()
     # Hypercorn takes the already-listening socket by descriptor, which lets port 0 be known before serving.
-    config.bind = [f"fd://{sock.fileno()}"]
+    # It gets a duplicate descriptor of its own, since it closes what it serves on and so do we.
+    config.bind = [f"fd://{os.dup(sock.fileno())}"]
     config.loglevel = "WARNING"
     config.accesslog = None
     config.graceful_timeout = 1.0

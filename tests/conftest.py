@@ -1,0 +1,91 @@
+"""Shared fixtures: a live stub per test, and SDK clients and signed raw requests aimed at it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+import boto3
+import botocore.auth
+import botocore.awsrequest
+import botocore.credentials
+import pytest
+from botocore.config import Config
+
+from harness.stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Stub
+
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+CLAUDE_V2 = "anthropic.claude-v2"
+# Non-ASCII, quotes, a backslash, a tab and newlines: what a faithful sample must print unchanged.
+TRICKY_REPLY = 'Grüße, 世界 🙂 — "quoted" \\ back\tslash\nsecond line\nthird'
+
+
+def messages_body(text: str = "Describe the purpose of a 'hello world' program in one line.", **extra: object) -> str:
+    body = {
+        "anthropic_version": "bedrock-2023-05-31",
+        "max_tokens": 512,
+        "messages": [{"role": "user", "content": [{"type": "text", "text": text}]}],
+        **extra,
+    }
+    return json.dumps(body)
+
+
+def completions_body(prompt: str = "\n\nHuman: Hi\n\nAssistant:", **extra: object) -> str:
+    return json.dumps({"prompt": prompt, "max_tokens_to_sample": 200, "temperature": 0.5, **extra})
+
+
+@pytest.fixture
+def stub() -> Iterator[Stub]:
+    with Stub() as running:
+        yield running
+
+
+def bedrock_client(url: str, secret: str = EXAMPLE_SECRET_ACCESS_KEY, access_key: str = EXAMPLE_ACCESS_KEY_ID):
+    # One attempt: retried errors would otherwise hit the stub several times per call.
+    return boto3.client(
+        "bedrock-runtime",
+        region_name="us-east-1",
+        endpoint_url=url,
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret,
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
+    )
+
+
+@pytest.fixture
+def client(stub: Stub):
+    return bedrock_client(stub.url)
+
+
+def signed_headers(
+    url: str,
+    body: bytes,
+    *,
+    secret: str = EXAMPLE_SECRET_ACCESS_KEY,
+    access_key: str = EXAMPLE_ACCESS_KEY_ID,
+    service: str = "bedrock",
+    when: datetime | None = None,
+    content_type: str | None = "application/json",
+) -> dict[str, str]:
+    """Headers of a request signed by botocore (at `when`, or now), for sending with a raw HTTP client."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    request = botocore.awsrequest.AWSRequest(method="POST", url=url, data=body, headers=headers)
+    signer = botocore.auth.SigV4Auth(botocore.credentials.Credentials(access_key, secret), service, "us-east-1")
+    if when is None:
+        signer.add_auth(request)
+    else:
+        stamp = when.strftime("%Y%m%dT%H%M%SZ")
+        request.context["timestamp"] = stamp
+        request.headers["X-Amz-Date"] = stamp
+        canonical = signer.canonical_request(request)
+        signature = signer.signature(signer.string_to_sign(request, canonical), request)
+        names = signer.signed_headers(signer.headers_to_sign(request))
+        request.headers["Authorization"] = (
+            f"AWS4-HMAC-SHA256 Credential={signer.scope(request)}, SignedHeaders={names}, Signature={signature}"
+        )
+    return dict(request.headers.items())
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,96 @@
+"""Every request's SigV4 signature is checked; refusals are the 403s real AWS gives."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from conftest import HAIKU, bedrock_client, messages_body, now, signed_headers
+
+from harness.stub import Credentials, Stub
+
+PATH = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
+
+
+def post(stub: Stub, headers: dict[str, str], body: bytes | None = None, *, http2: bool = False) -> httpx.Response:
+    with httpx.Client(http1=not http2, http2=http2) as raw:
+        return raw.post(stub.url + PATH, content=messages_body().encode() if body is None else body, headers=headers)
+
+
+def refusal(response: httpx.Response) -> tuple[int, str]:
+    return response.status_code, response.headers["x-amzn-errortype"]
+
+
+@pytest.mark.parametrize("http2", [False, True], ids=["http1.1", "h2c"])
+def test_a_botocore_signed_raw_request_is_accepted(stub, http2):
+    body = messages_body().encode()
+    assert post(stub, signed_headers(stub.url + PATH, body), body, http2=http2).status_code == 200
+    assert stub.journal.entries()[-1].signature == "valid"
+
+
+def test_unsigned_request_is_refused(stub):
+    assert refusal(post(stub, {"Content-Type": "application/json"})) == (403, "MissingAuthenticationTokenException")
+
+
+def test_unknown_access_key_is_unrecognized(stub):
+    client = bedrock_client(stub.url, access_key="AKIAIOSFODNN7EXAMPLE")
+    with pytest.raises(client.exceptions.ClientError) as caught:
+        client.invoke_model(modelId=HAIKU, body=messages_body())
+    assert caught.value.response["Error"] == {
+        "Code": "UnrecognizedClientException",
+        "Message": "The security token included in the request is invalid.",
+    }
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_wrong_secret_is_an_invalid_signature(stub):
+    client = bedrock_client(stub.url, secret="not-the-secret")
+    with pytest.raises(client.exceptions.ClientError) as caught:
+        client.invoke_model(modelId=HAIKU, body=messages_body())
+    assert caught.value.response["Error"]["Code"] == "InvalidSignatureException"
+    assert caught.value.response["Error"]["Message"].startswith(
+        "The request signature we calculated does not match the signature you provided."
+    )
+
+
+def test_a_body_changed_after_signing_is_refused(stub):
+    body = messages_body().encode()
+    headers = signed_headers(stub.url + PATH, body)
+    assert refusal(post(stub, headers, body.replace(b"512", b"513"))) == (403, "InvalidSignatureException")
+    assert stub.journal.entries()[-1].signature == "mismatch"
+
+
+def test_a_signature_for_another_service_is_refused(stub):
+    body = messages_body().encode()
+    response = post(stub, signed_headers(stub.url + PATH, body, service="s3"), body)
+    assert refusal(response) == (403, "InvalidSignatureException")
+    assert "correct service: 'bedrock'" in response.json()["message"]
+
+
+def test_an_expired_signature_is_refused(stub):
+    body = messages_body().encode()
+    response = post(stub, signed_headers(stub.url + PATH, body, when=now() - timedelta(minutes=20)), body)
+    assert refusal(response) == (403, "InvalidSignatureException")
+    assert response.json()["message"].startswith("Signature expired:")
+
+
+def test_a_false_payload_hash_is_refused(stub):
+    body = messages_body().encode()
+    headers = signed_headers(stub.url + PATH, body)
+    headers["X-Amz-Content-SHA256"] = "0" * 64
+    assert refusal(post(stub, headers, body)) == (403, "InvalidSignatureException")
+
+
+def test_garbled_authorization_is_refused(stub):
+    headers = {"Authorization": "AWS4-HMAC-SHA256 garbage", "X-Amz-Date": "20260101T000000Z"}
+    assert refusal(post(stub, headers)) == (403, "InvalidSignatureException")
+
+
+def test_credentials_of_its_own_can_be_set():
+    with Stub(credentials=Credentials("AKIDSTUBTEST", "stub-secret")) as stub:
+        bedrock_client(stub.url, access_key="AKIDSTUBTEST", secret="stub-secret").invoke_model(
+            modelId=HAIKU, body=messages_body()
+        )
+        with pytest.raises(Exception, match="UnrecognizedClientException"):
+            bedrock_client(stub.url).invoke_model(modelId=HAIKU, body=messages_body())
