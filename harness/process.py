@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextlib
 import os
 import signal
 import subprocess
@@ -55,16 +56,17 @@ def run_process(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], ti
         )
     except FileNotFoundError:
         return ProcessResult(list(command), None, "", "", 0.0, missing_program=command[0])
+    group = own_process_group(process.pid)
     timed_out = False
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
-        kill_process_group(process)
+        kill_process_group(process, group)
         stdout, stderr = process.communicate()
     finally:
         # Whatever the program left running in its group goes too.
-        kill_process_group(process)
+        kill_process_group(process, group)
     return ProcessResult(
         list(command),
         None if timed_out else process.returncode,
@@ -75,13 +77,29 @@ def run_process(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], ti
     )
 
 
-def kill_process_group(process: subprocess.Popen[bytes]) -> None:
-    # A pid of 0 or less is not a real child (test doubles use 0), and killpg(0) would hit our own group.
-    if process.pid <= 0:
-        process.kill()
+def own_process_group(pid: int) -> int | None:
+    """The process group our child `pid` leads, or None when that cannot be proven.
+
+    Killing a group is only safe for a child we started in a session of its own: a pid that is not ours (test
+    doubles hand out small made-up pids) could name some other program's group.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Fields after the command name (which may hold spaces): state, ppid, pgrp, ...
+    fields = stat.rsplit(")", 1)[-1].split()
+    parent, group = int(fields[1]), int(fields[2])
+    return group if parent == os.getpid() and group == pid else None
+
+
+def kill_process_group(process: subprocess.Popen[bytes], group: int | None) -> None:
+    if group is None:
+        if process.poll() is None:
+            process.kill()
         return
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(group, signal.SIGKILL)
 
 
 def _text(data: bytes | str | None) -> str:

@@ -36,6 +36,21 @@ class Step:
 
 
 @dataclass(frozen=True)
+class ErrorPath:
+    """What the sample's own error handling prints when the service answers with an error.
+
+    `line` may use {model_id}, {error} (the error's name) and {message} (the service's message).
+    """
+
+    line: str
+    stream: str = "stdout"
+    exit_code: int = 1
+
+    def expected_line(self, model_id: str, error: str, message: str) -> str:
+        return self.line.format(model_id=model_id, error=error, message=message)
+
+
+@dataclass(frozen=True)
 class Sample:
     id: str
     title: str
@@ -43,6 +58,7 @@ class Sample:
     run: tuple[str, ...]
     operation: str
     model_id: str
+    on_error: ErrorPath
     extraction: Extraction = WHOLE_OUTPUT
     # Documented request rules the sample breaks, which the stub records (and rejects under --strict).
     expected_findings: tuple[str, ...] = ()
@@ -69,6 +85,13 @@ class Language:
         return ROOT / self.folder
 
 
+BOTO3_ERROR = ErrorPath(
+    "ERROR: Can't invoke '{model_id}'. Reason: An error occurred ({error}) when calling the InvokeModel operation: "
+    "{message}"
+)
+# The JavaScript module's run-directly block logs the error and ends normally; the streaming runner exits 1.
+JS_ERROR = ErrorPath("{error}: {message}", exit_code=0)
+
 PYTHON3 = Tool("python3", "Python 3.9 or later with venv", "Debian: apt-get install python3 python3-venv")
 NODE = Tool("node", "Node.js 18 or later", "Debian: apt-get install nodejs npm, or a Node.js release for your system")
 NPM = Tool("npm", "the npm package manager", "Debian: apt-get install npm (it comes with most Node.js releases)")
@@ -79,11 +102,11 @@ LANGUAGES: tuple[Language, ...] = (
         title="Python (boto3)",
         folder="python",
         tools=(PYTHON3,),
-        sdk=Sdk("boto3", "requirements.txt"),
+        sdk=Sdk("boto3", manifest="requirements.txt"),
         steps=(
             Step(
                 "install",
-                (
+                commands=(
                     ("python3", "-m", "venv", ".venv"),
                     (".venv/bin/python", "-m", "pip", "install", "--quiet", "-r", "requirements.txt"),
                 ),
@@ -93,12 +116,13 @@ LANGUAGES: tuple[Language, ...] = (
         ),
         samples=(
             Sample(
-                "python",
-                "invoke_model.py",
-                "invoke_model.py",
-                (".venv/bin/python", "invoke_model.py"),
-                INVOKE_MODEL,
-                CLAUDE_3_HAIKU,
+                id="python",
+                title="invoke_model.py",
+                source="invoke_model.py",
+                run=(".venv/bin/python", "invoke_model.py"),
+                operation=INVOKE_MODEL,
+                model_id=CLAUDE_3_HAIKU,
+                on_error=BOTO3_ERROR,
             ),
         ),
     ),
@@ -107,32 +131,34 @@ LANGUAGES: tuple[Language, ...] = (
         title="JavaScript (SDK v3)",
         folder="javascript",
         tools=(NODE, NPM),
-        sdk=Sdk("@aws-sdk/client-bedrock-runtime", "package-lock.json"),
+        sdk=Sdk("@aws-sdk/client-bedrock-runtime", manifest="package-lock.json"),
         steps=(
             Step(
                 "install",
-                (("npm", "ci", "--no-audit", "--no-fund"),),
+                commands=(("npm", "ci", "--no-audit", "--no-fund"),),
                 inputs=("package.json", "package-lock.json"),
                 outputs=("node_modules",),
             ),
         ),
         samples=(
             Sample(
-                "javascript",
-                "invoke_claude_3.js, run directly",
-                "models/anthropicClaude/invoke_claude_3.js",
-                ("node", "models/anthropicClaude/invoke_claude_3.js"),
-                INVOKE_MODEL,
-                CLAUDE_3_HAIKU,
-                Extraction(after="Final structured response:"),
+                id="javascript",
+                title="invoke_claude_3.js, run directly",
+                source="models/anthropicClaude/invoke_claude_3.js",
+                run=("node", "models/anthropicClaude/invoke_claude_3.js"),
+                operation=INVOKE_MODEL,
+                model_id=CLAUDE_3_HAIKU,
+                on_error=JS_ERROR,
+                extraction=Extraction(after="Final structured response:"),
             ),
             Sample(
-                "javascript-stream",
-                "invokeModelWithResponseStream",
-                "models/anthropicClaude/invoke_claude_3.js",
-                ("node", "runners/stream_claude_3.js"),
-                INVOKE_MODEL_STREAM,
-                CLAUDE_3_HAIKU,
+                id="javascript-stream",
+                title="invokeModelWithResponseStream, through runners/stream_claude_3.js",
+                source="models/anthropicClaude/invoke_claude_3.js",
+                run=("node", "runners/stream_claude_3.js"),
+                operation=INVOKE_MODEL_STREAM,
+                model_id=CLAUDE_3_HAIKU,
+                on_error=ErrorPath("{error}: {message}", exit_code=1),
             ),
         ),
     ),

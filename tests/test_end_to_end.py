@@ -1,0 +1,65 @@
+"""Every registered sample, built with its own toolchain, run against a live stub.
+
+A language whose toolchain is missing here is skipped with the message naming it, or fails under MIRROR_REQUIRE.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+from conftest import TRICKY_REPLY
+
+from harness import pipeline, registry
+from harness.registry import Language, Sample
+from harness.results import PASSED
+from harness.strictness import required_languages
+from harness.stub import Stub
+
+pytestmark = pytest.mark.end_to_end
+SAMPLES = registry.all_samples()
+IDS = [sample.id for _, sample in SAMPLES]
+
+
+@functools.cache
+def _prepare(name: str) -> pipeline.Preparation:
+    return pipeline.prepare(registry.language(name), log=lambda message: None)
+
+
+def ready(language: Language) -> None:
+    """Installs and builds once per test run; skips (or fails, if required) when the language cannot run."""
+    preparation = _prepare(language.name)
+    if preparation.failure:
+        pytest.fail(f"{language.name} did not build: {preparation.failure}")
+    if preparation.skip_reason:
+        if language.name in required_languages(registry.language_names()):
+            pytest.fail(f"{language.name} is required (MIRROR_REQUIRE) but cannot run: {preparation.skip_reason}")
+        pytest.skip(preparation.skip_reason)
+
+
+def run(language: Language, sample: Sample, stub: Stub):
+    return pipeline.run_sample(language, sample, stub, run_id="test", timeout=120)
+
+
+@pytest.mark.parametrize("language, sample", SAMPLES, ids=IDS)
+def test_prints_a_tricky_reply_exactly(language, sample):
+    ready(language)
+    with Stub(reply=TRICKY_REPLY) as stub:
+        result = run(language, sample, stub)
+    assert result.status == PASSED, f"{result.reason}\n{result.stdout}\n{result.stderr}"
+    assert result.extracted_text == TRICKY_REPLY
+    assert sorted(result.findings) == sorted(sample.expected_findings)
+
+
+@pytest.mark.parametrize("language, sample", SAMPLES, ids=IDS)
+def test_access_denied_reaches_the_samples_own_error_path(language, sample):
+    ready(language)
+    message = "You don't have access to the model with the specified model ID. (injected for this test)"
+    with Stub() as stub:
+        stub.inject_error("AccessDeniedException", message)
+        result = run(language, sample, stub)
+    assert result.exit_code == sample.on_error.exit_code, result.stdout + result.stderr
+    printed = result.stdout if sample.on_error.stream == "stdout" else result.stderr
+    expected = sample.on_error.expected_line(sample.model_id, "AccessDeniedException", message)
+    assert expected in printed.splitlines(), f"expected line {expected!r} in:\n{printed}"
+    assert [entry["error_type"] for entry in result.journal] == ["AccessDeniedException"]
