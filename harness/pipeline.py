@@ -71,19 +71,49 @@ def base_result(language: Language, sample: Sample, run_id: str) -> SampleResult
     )
 
 
-def run_sample(
-    language: Language, sample: Sample, stub: Stub, *, run_id: str, timeout: float, build_seconds: float = 0.0
-) -> SampleResult:
-    """Runs one sample against the stub, in an environment that holds nothing of the caller's AWS setup."""
+@dataclass
+class SampleRun:
+    """One process run against the stub, with what it printed and what the stub saw meanwhile."""
+
+    process: ProcessResult
+    expected: str
+    entries: list[JournalEntry]
+
+
+def run_against(language: Language, command: tuple[str, ...], stub: Stub, timeout: float) -> SampleRun:
+    """Runs a command in an environment that holds nothing of the caller's AWS setup."""
     with tempfile.TemporaryDirectory(prefix="mirror-home-") as home:
         env = sample_environment(stub.url, stub.credentials, Path(home))
         mark = stub.journal.mark()
         expected = stub.reply
-        process = run_process(sample.run, cwd=language.path, env=env, timeout=timeout)
-        entries = stub.journal_since(mark)
-    result = judge(base_result(language, sample, run_id), sample, process, expected, entries)
+        process = run_process(command, cwd=language.path, env=env, timeout=timeout)
+        return SampleRun(process, expected, stub.journal_since(mark))
+
+
+def run_sample(
+    language: Language,
+    sample: Sample,
+    stub: Stub,
+    *,
+    run_id: str,
+    timeout: float,
+    build_seconds: float = 0.0,
+    shared: SampleRun | None = None,
+) -> SampleResult:
+    """Runs one sample against the stub (or judges it from a `shared` run of the same command)."""
+    run = shared or run_against(language, sample.run, stub, timeout)
+    result = judge(base_result(language, sample, run_id), sample, run.process, run.expected, run.entries)
     result.build_seconds = round(build_seconds, 3)
     return result
+
+
+def is_own_request(sample: Sample, operation: str | None, model_id: str | None, body: str | None) -> bool:
+    """Whether a journaled request is the sample's own (and not another snippet's in the same run)."""
+    return (
+        operation == sample.operation
+        and model_id == sample.model_id
+        and (sample.request_marker is None or sample.request_marker in (body or ""))
+    )
 
 
 def judge(
@@ -98,7 +128,7 @@ def judge(
         reasons.append(f"no answer found in its output ({sample.extraction.describe()})")
     elif extracted != expected:
         reasons.append("the printed text differs from the stub's reply")
-    own = [entry for entry in entries if entry.operation == sample.operation and entry.model_id == sample.model_id]
+    own = [entry for entry in entries if is_own_request(sample, entry.operation, entry.model_id, entry.body)]
     if not entries:
         reasons.append("it never called the stub")
     elif not own:
@@ -145,14 +175,21 @@ def run_language(
             results.append(result)
         return results
     running_stub = stub()
-    return [
-        run_sample(
-            language,
-            sample,
-            running_stub,
-            run_id=run_id,
-            timeout=timeout or sample_timeout(),
-            build_seconds=preparation.build_seconds,
+    # Samples with the same run command (one program holding several snippets) share one run.
+    runs: dict[tuple[str, ...], SampleRun] = {}
+    results = []
+    for sample in language.samples:
+        if sample.run not in runs:
+            runs[sample.run] = run_against(language, sample.run, running_stub, timeout or sample_timeout())
+        results.append(
+            run_sample(
+                language,
+                sample,
+                running_stub,
+                run_id=run_id,
+                timeout=timeout or sample_timeout(),
+                build_seconds=preparation.build_seconds,
+                shared=runs[sample.run],
+            )
         )
-        for sample in language.samples
-    ]
+    return results

@@ -7,9 +7,12 @@ from pathlib import Path
 
 from .extraction import WHOLE_OUTPUT, Extraction
 from .stub import INVOKE_MODEL, INVOKE_MODEL_STREAM
+from .stub.models import PROMPT_END_RULE
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAUDE_3_HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+CLAUDE_3_SONNET = "anthropic.claude-3-sonnet-20240229-v1:0"
+CLAUDE_2 = "anthropic.claude-v2"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class Sample:
     extraction: Extraction = WHOLE_OUTPUT
     # Documented request rules the sample breaks, which the stub records (and rejects under --strict).
     expected_findings: tuple[str, ...] = ()
+    # Text only this sample's request body holds, where one run makes several requests to the same model.
+    request_marker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,8 @@ class Language:
     sdk: Sdk
     steps: tuple[Step, ...]
     samples: tuple[Sample, ...] = field(default_factory=tuple)
+    # The language's own unit tests (run by `nox -s tests` after the build steps), if it has any.
+    unit_tests: tuple[str, ...] | None = None
 
     @property
     def path(self) -> Path:
@@ -91,6 +98,16 @@ BOTO3_ERROR = ErrorPath(
 )
 # The JavaScript module's run-directly block logs the error and ends normally; the streaming runner exits 1.
 JS_ERROR = ErrorPath("{error}: {message}", exit_code=0)
+# Each ABAP snippet catches the access-denied error itself, writes its text and the console hint, and goes on.
+ABAP_ACCESS_DENIED = ErrorPath("{message}", exit_code=0)
+ABAP_RUNNER = ("node", "output/project/zbdr_claude_runner.prog.mjs")
+ABAP_SOURCES = ("src/*", "emulation/*", "emulation/*/*")
+
+
+def abap_frame(label: str) -> Extraction:
+    """The runner writes each snippet's answer between a labelled line and an end line."""
+    return Extraction(after=f"--- {label} ---", before="--- end ---")
+
 
 PYTHON3 = Tool("python3", "Python 3.9 or later with venv", "Debian: apt-get install python3 python3-venv")
 NODE = Tool("node", "Node.js 18 or later", "Debian: apt-get install nodejs npm, or a Node.js release for your system")
@@ -161,6 +178,68 @@ LANGUAGES: tuple[Language, ...] = (
                 on_error=ErrorPath("{error}: {message}", exit_code=1),
             ),
         ),
+    ),
+    Language(
+        name="abap",
+        title="SAP ABAP (SDK surface emulated, on the abaplint transpiler)",
+        folder="abap",
+        tools=(NODE, NPM),
+        sdk=Sdk("@abaplint/transpiler-cli", manifest="package-lock.json"),
+        steps=(
+            Step(
+                "install",
+                commands=(("npm", "ci", "--no-audit", "--no-fund"),),
+                inputs=("package.json", "package-lock.json"),
+                outputs=("node_modules",),
+            ),
+            Step(
+                "lint",
+                commands=(("node_modules/.bin/abaplint", "abaplint.json"),),
+                inputs=("abaplint.json", *ABAP_SOURCES),
+            ),
+            Step(
+                "transpile",
+                commands=(("node_modules/.bin/abap_transpile", "abap_transpile.json"),),
+                inputs=("abap_transpile.json", *ABAP_SOURCES),
+                outputs=("output/project/zbdr_claude_runner.prog.mjs",),
+            ),
+        ),
+        samples=(
+            Sample(
+                id="abap-low-level",
+                title="invokemodel with the native Text Completions body",
+                source="src/zcl_bdr_claude_invoke_model.clas.abap",
+                run=ABAP_RUNNER,
+                operation=INVOKE_MODEL,
+                model_id=CLAUDE_2,
+                on_error=ABAP_ACCESS_DENIED,
+                extraction=abap_frame("low-level invokemodel (anthropic.claude-v2)"),
+                expected_findings=(PROMPT_END_RULE,),
+                request_marker='"top_k"',
+            ),
+            Sample(
+                id="abap-l2-claude-2",
+                title="L2 client create_claude_2( )->prompt_for_text( )",
+                source="src/zcl_bdr_claude_invoke_model.clas.abap",
+                run=ABAP_RUNNER,
+                operation=INVOKE_MODEL,
+                model_id=CLAUDE_2,
+                on_error=ABAP_ACCESS_DENIED,
+                extraction=abap_frame("L2 create_claude_2 (anthropic.claude-v2)"),
+                request_marker="Human: ",
+            ),
+            Sample(
+                id="abap-l2-messages",
+                title="L2 Messages client create_anthropic_msg_api( )->prompt_for_text( )",
+                source="src/zcl_bdr_claude_invoke_model.clas.abap",
+                run=ABAP_RUNNER,
+                operation=INVOKE_MODEL,
+                model_id=CLAUDE_3_SONNET,
+                on_error=ABAP_ACCESS_DENIED,
+                extraction=abap_frame("L2 create_anthropic_msg_api (anthropic.claude-3-sonnet-20240229-v1:0)"),
+            ),
+        ),
+        unit_tests=("node", "run_unit_tests.mjs"),
     ),
 )
 

@@ -6,11 +6,14 @@ A language whose toolchain is missing here is skipped with the message naming it
 from __future__ import annotations
 
 import functools
+import os
 
 import pytest
 from conftest import TRICKY_REPLY
 
 from harness import pipeline, registry
+from harness.environment import scrubbed
+from harness.process import run_process
 from harness.registry import Language, Sample
 from harness.results import PASSED
 from harness.strictness import required_languages
@@ -62,4 +65,20 @@ def test_access_denied_reaches_the_samples_own_error_path(language, sample):
     printed = result.stdout if sample.on_error.stream == "stdout" else result.stderr
     expected = sample.on_error.expected_line(sample.model_id, "AccessDeniedException", message)
     assert expected in printed.splitlines(), f"expected line {expected!r} in:\n{printed}"
-    assert [entry["error_type"] for entry in result.journal] == ["AccessDeniedException"]
+    own = [
+        entry
+        for entry in result.journal
+        if pipeline.is_own_request(sample, entry["operation"], entry["model_id"], entry["body"])
+    ]
+    assert [entry["error_type"] for entry in own] == ["AccessDeniedException"]
+
+
+UNIT_TESTED = [language for language in registry.LANGUAGES if language.unit_tests]
+
+
+@pytest.mark.parametrize("language", UNIT_TESTED, ids=[language.name for language in UNIT_TESTED])
+def test_the_languages_own_unit_tests_pass(language):
+    ready(language)
+    result = run_process(language.unit_tests, cwd=language.path, env=scrubbed(os.environ), timeout=300)
+    assert result.ok, result.output_tail(60)
+    assert " passed, 0 failed" in result.stdout

@@ -25,13 +25,27 @@ ERROR = ErrorPath("ERROR: {message}")
 
 
 def fake_language(folder: Path, *, tools=(), steps_=(), samples=()) -> Language:
-    return Language(name="fake", title="Fake", folder=str(folder), tools=tuple(tools),
-                    sdk=Sdk("fake-sdk", manifest="requirements.txt"), steps=tuple(steps_), samples=tuple(samples))
+    return Language(
+        name="fake",
+        title="Fake",
+        folder=str(folder),
+        tools=tuple(tools),
+        sdk=Sdk("fake-sdk", manifest="requirements.txt"),
+        steps=tuple(steps_),
+        samples=tuple(samples),
+    )
 
 
 def fake_sample(run: tuple[str, ...], **changes) -> Sample:
-    fields = {"id": "fake-sample", "title": "fake", "source": "x", "run": run, "operation": "InvokeModel",
-              "model_id": "anthropic.claude-3-haiku-20240307-v1:0", "on_error": ERROR}
+    fields = {
+        "id": "fake-sample",
+        "title": "fake",
+        "source": "x",
+        "run": run,
+        "operation": "InvokeModel",
+        "model_id": "anthropic.claude-3-haiku-20240307-v1:0",
+        "on_error": ERROR,
+    }
     return Sample(**{**fields, **changes})
 
 
@@ -40,6 +54,7 @@ def no_stub() -> Stub:
 
 
 # --- probing and steps ---
+
 
 def test_a_missing_toolchain_is_a_skip_that_names_it(tmp_path):
     tool = Tool("no-such-compiler-xyz", "the Xyz compiler 9", "apt-get install xyz")
@@ -51,8 +66,9 @@ def test_a_missing_toolchain_is_a_skip_that_names_it(tmp_path):
 
 
 def test_a_missing_toolchain_fails_when_the_language_is_required(tmp_path):
-    language = fake_language(tmp_path, tools=[Tool("no-such-compiler-xyz", "Xyz", "get it")],
-                             samples=[fake_sample(("x",))])
+    language = fake_language(
+        tmp_path, tools=[Tool("no-such-compiler-xyz", "Xyz", "get it")], samples=[fake_sample(("x",))]
+    )
     [result] = pipeline.run_language(language, no_stub, run_id="r", required=True, log=print)
     assert result.status == FAILED and result.reason.startswith("required (MIRROR_REQUIRE) but cannot run")
 
@@ -60,8 +76,11 @@ def test_a_missing_toolchain_fails_when_the_language_is_required(tmp_path):
 def test_a_failing_build_is_reported_with_its_output(tmp_path, fp, monkeypatch):
     monkeypatch.setattr(steps, "STAMP_DIR", tmp_path / "stamps")
     fp.register(["fake-build", "--all"], returncode=3, stdout="compiling\n", stderr="error: boom at line 7\n")
-    language = fake_language(tmp_path, steps_=[Step("build", commands=(("fake-build", "--all"),))],
-                             samples=[fake_sample(("x",)), fake_sample(("y",), id="second")])
+    language = fake_language(
+        tmp_path,
+        steps_=[Step("build", commands=(("fake-build", "--all"),))],
+        samples=[fake_sample(("x",)), fake_sample(("y",), id="second")],
+    )
     results = pipeline.run_language(language, no_stub, run_id="r", required=False, log=print)
     assert [result.status for result in results] == [FAILED, FAILED]
     assert "build step: `fake-build --all` exited with code 3" in results[0].reason
@@ -72,8 +91,9 @@ def test_steps_are_skipped_while_their_inputs_are_unchanged(tmp_path):
     (tmp_path / "manifest.txt").write_text("v1")
     marker = tmp_path / "built"
     command = (sys.executable, "-c", f"open({str(marker)!r}, 'a').write('x')")
-    language = fake_language(tmp_path, steps_=[Step("build", commands=(command,), inputs=("manifest.txt",),
-                                                    outputs=("built",))])
+    language = fake_language(
+        tmp_path, steps_=[Step("build", commands=(command,), inputs=("manifest.txt",), outputs=("built",))]
+    )
     stamps = tmp_path / "stamps"
     assert [o.skipped for o in steps.run_steps(language, os.environ, print, stamps)] == [False]
     assert [o.skipped for o in steps.run_steps(language, os.environ, print, stamps)] == [True]
@@ -86,10 +106,10 @@ def test_steps_are_skipped_while_their_inputs_are_unchanged(tmp_path):
 
 # --- running and judging ---
 
+
 def test_a_non_zero_exit_is_reported_with_its_output(stub, fp):
     fp.register(["fake-sample"], returncode=1, stdout="ERROR: nothing works\n")
-    result = pipeline.run_sample(fake_language(Path("/")), fake_sample(("fake-sample",)), stub, run_id="r",
-                                 timeout=5)
+    result = pipeline.run_sample(fake_language(Path("/")), fake_sample(("fake-sample",)), stub, run_id="r", timeout=5)
     assert result.status == FAILED
     assert "exited with code 1" in result.reason and "never called the stub" in result.reason
     assert result.stdout == "ERROR: nothing works\n" and result.exit_code == 1
@@ -97,8 +117,7 @@ def test_a_non_zero_exit_is_reported_with_its_output(stub, fp):
 
 def test_printing_the_reply_without_calling_the_stub_fails(stub, fp):
     fp.register(["fake-sample"], stdout=stub.reply + "\n")
-    result = pipeline.run_sample(fake_language(Path("/")), fake_sample(("fake-sample",)), stub, run_id="r",
-                                 timeout=5)
+    result = pipeline.run_sample(fake_language(Path("/")), fake_sample(("fake-sample",)), stub, run_id="r", timeout=5)
     assert result.status == FAILED and result.reason == "it never called the stub"
     assert result.extracted_text == stub.reply
 
@@ -111,36 +130,64 @@ def test_a_sample_that_calls_the_stub_and_prints_the_reply_passes(stub, tmp_path
         "body = {'anthropic_version': 'bedrock-2023-05-31', 'max_tokens': 9,"
         " 'messages': [{'role': 'user', 'content': 'hi'}]}\n"
         "reply = client.invoke_model(modelId='anthropic.claude-3-haiku-20240307-v1:0', body=json.dumps(body))\n"
-        "print(json.loads(reply['body'].read())['content'][0]['text'])\n")
-    result = pipeline.run_sample(fake_language(tmp_path), fake_sample((sys.executable, str(script))), stub,
-                                 run_id="r", timeout=30)
+        "print(json.loads(reply['body'].read())['content'][0]['text'])\n"
+    )
+    result = pipeline.run_sample(
+        fake_language(tmp_path), fake_sample((sys.executable, str(script))), stub, run_id="r", timeout=30
+    )
     assert result.status == PASSED, result.reason + result.stderr
     assert result.journal[0]["signature"] == "valid"
 
 
 def test_a_request_for_another_model_is_not_the_samples_own(stub, tmp_path):
     from harness.stub import JournalEntry
-    entry = JournalEntry(seq=1, time="", http_version="1.1", method="POST", path="/", operation="InvokeModel",
-                         model_id="anthropic.claude-v2", headers=[], body=None, body_bytes=0, body_truncated=False,
-                         signature="valid", status=200)
-    process = run_process([sys.executable, "-c", f"print({stub.reply!r})"], cwd=tmp_path, env=os.environ,
-                          timeout=10)
+
+    entry = JournalEntry(
+        seq=1,
+        time="",
+        http_version="1.1",
+        method="POST",
+        path="/",
+        operation="InvokeModel",
+        model_id="anthropic.claude-v2",
+        headers=[],
+        body=None,
+        body_bytes=0,
+        body_truncated=False,
+        signature="valid",
+        status=200,
+    )
+    process = run_process([sys.executable, "-c", f"print({stub.reply!r})"], cwd=tmp_path, env=os.environ, timeout=10)
     sample = fake_sample(("x",))
-    result = pipeline.judge(pipeline.base_result(fake_language(tmp_path), sample, "r"), sample, process,
-                            stub.reply, [entry])
+    result = pipeline.judge(
+        pipeline.base_result(fake_language(tmp_path), sample, "r"), sample, process, stub.reply, [entry]
+    )
     assert result.status == FAILED
     assert "saw no InvokeModel request for anthropic.claude-3-haiku-20240307-v1:0" in result.reason
 
 
 def test_a_refused_signature_fails_the_run(stub, tmp_path):
     from harness.stub import JournalEntry
+
     sample = fake_sample(("x",))
-    entry = JournalEntry(seq=1, time="", http_version="1.1", method="POST", path="/", operation="InvokeModel",
-                         model_id=sample.model_id, headers=[], body=None, body_bytes=0, body_truncated=False,
-                         signature="mismatch", status=403, error_type="InvalidSignatureException")
+    entry = JournalEntry(
+        seq=1,
+        time="",
+        http_version="1.1",
+        method="POST",
+        path="/",
+        operation="InvokeModel",
+        model_id=sample.model_id,
+        headers=[],
+        body=None,
+        body_bytes=0,
+        body_truncated=False,
+        signature="mismatch",
+        status=403,
+        error_type="InvalidSignatureException",
+    )
     process = run_process([sys.executable, "-c", "print('x')"], cwd=tmp_path, env=os.environ, timeout=10)
-    result = pipeline.judge(pipeline.base_result(fake_language(tmp_path), sample, "r"), sample, process, "x",
-                            [entry])
+    result = pipeline.judge(pipeline.base_result(fake_language(tmp_path), sample, "r"), sample, process, "x", [entry])
     assert result.status == FAILED and "403 InvalidSignatureException (signature: mismatch)" in result.reason
 
 
@@ -151,8 +198,7 @@ def _alive(marker: str) -> bool:
 def test_a_hang_is_killed_at_the_timeout_with_its_whole_process_group(tmp_path):
     marker = f"sleep {300 + os.getpid() % 1000}.5"
     started = time.monotonic()
-    result = run_process(["sh", "-c", f"{marker} & echo started; {marker}"], cwd=tmp_path, env=os.environ,
-                         timeout=1.0)
+    result = run_process(["sh", "-c", f"{marker} & echo started; {marker}"], cwd=tmp_path, env=os.environ, timeout=1.0)
     assert result.timed_out and result.exit_code is None
     assert "timed out after" in result.describe_failure()
     assert result.stdout == "started\n"
@@ -169,12 +215,20 @@ def test_a_missing_program_is_reported_not_raised(tmp_path):
 # --- the sample's environment ---
 
 CALLERS_AWS = {
-    "AWS_PROFILE": "production", "AWS_ACCESS_KEY_ID": "AKIAREALLOOKINGKEY01", "AWS_SECRET_ACCESS_KEY": "r" * 40,
-    "AWS_SESSION_TOKEN": "FwoGZXIvYXdzEReal", "AWS_BEARER_TOKEN_BEDROCK": "bedrock-api-key-real",
-    "AWS_ENDPOINT_URL": "https://bedrock-runtime.us-east-1.amazonaws.com", "AWS_REGION": "eu-west-1",
-    "AWS_CONFIG_FILE": "/home/me/.aws/config", "AWS_SHARED_CREDENTIALS_FILE": "/home/me/.aws/credentials",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://169.254.170.2/creds", "AWS_ROLE_ARN": "arn:aws:iam::1:role/r",
-    "AWS_WEB_IDENTITY_TOKEN_FILE": "/var/run/token", "HOME": "/home/me", "PATH": "/usr/bin",
+    "AWS_PROFILE": "production",
+    "AWS_ACCESS_KEY_ID": "AKIAREALLOOKINGKEY01",
+    "AWS_SECRET_ACCESS_KEY": "r" * 40,
+    "AWS_SESSION_TOKEN": "FwoGZXIvYXdzEReal",
+    "AWS_BEARER_TOKEN_BEDROCK": "bedrock-api-key-real",
+    "AWS_ENDPOINT_URL": "https://bedrock-runtime.us-east-1.amazonaws.com",
+    "AWS_REGION": "eu-west-1",
+    "AWS_CONFIG_FILE": "/home/me/.aws/config",
+    "AWS_SHARED_CREDENTIALS_FILE": "/home/me/.aws/credentials",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://169.254.170.2/creds",
+    "AWS_ROLE_ARN": "arn:aws:iam::1:role/r",
+    "AWS_WEB_IDENTITY_TOKEN_FILE": "/var/run/token",
+    "HOME": "/home/me",
+    "PATH": "/usr/bin",
 }
 
 
@@ -183,8 +237,15 @@ def test_the_sample_environment_holds_nothing_of_the_callers_aws_setup(tmp_path)
     leaked = {name: value for name, value in env.items() if value in CALLERS_AWS.values() and name != "PATH"}
     assert leaked == {}
     assert {name for name in env if name.startswith("AWS_")} == {
-        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION",
-        "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED"}
+        "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_EC2_METADATA_DISABLED",
+    }
     assert env["AWS_ACCESS_KEY_ID"] == "AKIDEXAMPLE" and env["HOME"] == str(tmp_path)
     credentials_file = Path(env["AWS_SHARED_CREDENTIALS_FILE"]).read_text()
     assert credentials_file.startswith("[default]\n") and "AKIDEXAMPLE" in credentials_file
@@ -197,11 +258,13 @@ def test_a_real_sample_process_sees_no_caller_credentials(stub, tmp_path, monkey
             monkeypatch.setenv(name, value)
     dump = tmp_path / "dump.py"
     dump.write_text("import json, os\nprint(json.dumps(dict(os.environ)))\n")
-    result = pipeline.run_sample(fake_language(tmp_path), fake_sample((sys.executable, str(dump))), stub,
-                                 run_id="r", timeout=30)
+    result = pipeline.run_sample(
+        fake_language(tmp_path), fake_sample((sys.executable, str(dump))), stub, run_id="r", timeout=30
+    )
     seen = json.loads(result.stdout)
-    assert not {value for value in seen.values()} & {value for name, value in CALLERS_AWS.items()
-                                                     if name not in ("HOME", "PATH")}
+    assert not {value for value in seen.values()} & {
+        value for name, value in CALLERS_AWS.items() if name not in ("HOME", "PATH")
+    }
     assert seen["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] == stub.url
 
 
@@ -211,15 +274,19 @@ def test_scrubbing_is_case_insensitive():
 
 # --- extraction, strictness, versions ---
 
-@pytest.mark.parametrize("extraction, stdout, expected", [
-    (Extraction(), "the reply\n", "the reply"),
-    (Extraction(), "two\nlines\n", "two\nlines"),
-    (Extraction(), "", ""),
-    (Extraction(after="Final:"), "noise\nFinal:\nthe reply\nmore\n", "the reply\nmore"),
-    (Extraction(after="Final:"), "noise\nnot Final:\nx\n", None),
-    (Extraction(after="BEGIN", before="END"), "a\nBEGIN\nx\ny\nEND\nb\n", "x\ny"),
-    (Extraction(after="BEGIN", before="END"), "BEGIN\nx\n", None),
-])
+
+@pytest.mark.parametrize(
+    "extraction, stdout, expected",
+    [
+        (Extraction(), "the reply\n", "the reply"),
+        (Extraction(), "two\nlines\n", "two\nlines"),
+        (Extraction(), "", ""),
+        (Extraction(after="Final:"), "noise\nFinal:\nthe reply\nmore\n", "the reply\nmore"),
+        (Extraction(after="Final:"), "noise\nnot Final:\nx\n", None),
+        (Extraction(after="BEGIN", before="END"), "a\nBEGIN\nx\ny\nEND\nb\n", "x\ny"),
+        (Extraction(after="BEGIN", before="END"), "BEGIN\nx\n", None),
+    ],
+)
 def test_extraction(extraction, stdout, expected):
     assert extraction.extract(stdout) == expected
 
@@ -233,22 +300,34 @@ def test_strictness_names_required_languages():
         required_languages(known, {"MIRROR_REQUIRE": "golang"})
 
 
-@pytest.mark.parametrize("name, text, package, version", [
-    ("requirements.txt", "boto3==1.2.3\n", "boto3", "1.2.3"),
-    ("package-lock.json", json.dumps({"packages": {"node_modules/@aws-sdk/x": {"version": "3.1.0"}}}),
-     "@aws-sdk/x", "3.1.0"),
-    ("go.mod", "require (\n\tgithub.com/aws/aws-sdk-go-v2 v1.39.0\n)\n", "github.com/aws/aws-sdk-go-v2", "v1.39.0"),
-    ("pom.xml", "<artifactId>bom</artifactId>\n  <version>2.31.0</version>", "bom", "2.31.0"),
-    ("composer.json", json.dumps({"require": {"aws/aws-sdk-php": "3.381.0"}}), "aws/aws-sdk-php", "3.381.0"),
-    ("App.csproj", '<PackageReference Include="AWSSDK.BedrockRuntime" Version="[4.0.7.1]" />',
-     "AWSSDK.BedrockRuntime", "[4.0.7.1]"),
-])
+@pytest.mark.parametrize(
+    "name, text, package, version",
+    [
+        ("requirements.txt", "boto3==1.2.3\n", "boto3", "1.2.3"),
+        (
+            "package-lock.json",
+            json.dumps({"packages": {"node_modules/@aws-sdk/x": {"version": "3.1.0"}}}),
+            "@aws-sdk/x",
+            "3.1.0",
+        ),
+        ("go.mod", "require (\n\tgithub.com/aws/aws-sdk-go-v2 v1.39.0\n)\n", "github.com/aws/aws-sdk-go-v2", "v1.39.0"),
+        ("pom.xml", "<artifactId>bom</artifactId>\n  <version>2.31.0</version>", "bom", "2.31.0"),
+        ("composer.json", json.dumps({"require": {"aws/aws-sdk-php": "3.381.0"}}), "aws/aws-sdk-php", "3.381.0"),
+        (
+            "App.csproj",
+            '<PackageReference Include="AWSSDK.BedrockRuntime" Version="[4.0.7.1]" />',
+            "AWSSDK.BedrockRuntime",
+            "[4.0.7.1]",
+        ),
+    ],
+)
 def test_pinned_versions_are_read_from_each_ecosystems_manifest(tmp_path, name, text, package, version):
     (tmp_path / name).write_text(text)
     assert pinned_version(tmp_path / name, package) == version
 
 
 # --- the registry and the report ---
+
 
 def test_the_registry_is_consistent():
     ids = [sample.id for _, sample in registry.all_samples()]
@@ -265,8 +344,17 @@ def test_the_registry_is_consistent():
 
 def result(sample: str, status: str = PASSED, text: str | None = "reply", run_id: str = "r1") -> SampleResult:
     language = next(language for language, s in registry.all_samples() if s.id == sample)
-    return SampleResult(sample=sample, language=language.name, title="", sdk="sdk", sdk_version="1", status=status,
-                        run_id=run_id, expected_text="reply", extracted_text=text)
+    return SampleResult(
+        sample=sample,
+        language=language.name,
+        title="",
+        sdk="sdk",
+        sdk_version="1",
+        status=status,
+        run_id=run_id,
+        expected_text="reply",
+        extracted_text=text,
+    )
 
 
 def test_the_report_passes_when_every_sample_that_ran_agrees():

@@ -125,7 +125,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
-    print(stub.url, flush=True)
     asyncio.run(_serve_until_signalled(stub))
     stub.journal.close()
     return 0
