@@ -50,7 +50,8 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check the harness with ruff and each sample with its own ecosystem's formatter."""
-    session.install(*nox.project.dependency_groups(PROJECT, "lint"))
-    session.run("ruff", "check", ".")
-    session.run("ruff", "format", "--check", "python")
+    """Check the harness with ruff, and each sample with its own ecosystem's formatter or parser."""
+    session.install("-e", ".", *nox.project.dependency_groups(PROJECT, "lint"))
+    session.run("ruff", "check", "harness", "tests", "noxfile.py")
+    session.run("ruff", "format", "--check", "harness", "tests", "noxfile.py")
+    sessions.lint_session(session)

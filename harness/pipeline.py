@@ -51,9 +51,15 @@ def prepare(language: Language, log: Log) -> Preparation:
     steps = run_steps(language, scrubbed(os.environ), log)
     failed = next((step for step in steps if step.failure is not None), None)
     if failed is not None and failed.failure is not None:
+        failure = failed.failure
+        step = next(step for step in language.steps if step.name == failed.step)
+        if step.unavailable:
+            said = " ".join(line.strip() for line in failure.output_tail(8).splitlines() if line.strip())[:300]
+            detail = failure.describe_failure() + (f": {said}" if said else "")
+            return Preparation(skip_reason=f"{step.unavailable} (`{' '.join(failure.command)}` {detail})", steps=steps)
         return Preparation(
-            failure=f"{failed.step} step: `{' '.join(failed.failure.command)}` "
-            f"{failed.failure.describe_failure()}\n{failed.failure.output_tail()}",
+            failure=f"{failed.step} step: `{' '.join(failure.command)}` {failure.describe_failure()}\n"
+            f"{failure.output_tail()}",
             steps=steps,
         )
     return Preparation(steps=steps)

@@ -36,18 +36,38 @@ class Step:
     inputs: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
     timeout: float = 900.0
+    # Skip the step whenever its outputs exist, whoever made them (a user's own install, an offline copy).
+    satisfied_by_outputs: bool = False
+    # If set, a failure of this step means the SDK cannot be had here: the language is skipped with this message.
+    unavailable: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """A static check of a sample's sources (formatter, linter, parser), run by `nox -s lint`.
+
+    `{files}` in the command stands for every file matching `files` (relative to the language folder); `{file}`
+    runs the command once per matching file (for tools that check only their first argument, like `php -l`).
+    """
+
+    name: str
+    command: tuple[str, ...]
+    tools: tuple[Tool, ...] = ()
+    files: str | None = None
+    after_steps: bool = False  # needs the language's install and build steps first
 
 
 @dataclass(frozen=True)
 class ErrorPath:
     """What the sample's own error handling prints when the service answers with an error.
 
-    `line` may use {model_id}, {error} (the error's name) and {message} (the service's message).
+    Some printed line contains `line`, which may use {model_id}, {error} (the error's name) and {message} (the
+    service's message). `exit_code` None means any non-zero code (an unhandled exception's code varies).
     """
 
     line: str
     stream: str = "stdout"
-    exit_code: int = 1
+    exit_code: int | None = 1
 
     def expected_line(self, model_id: str, error: str, message: str) -> str:
         return self.line.format(model_id=model_id, error=error, message=message)
@@ -86,6 +106,7 @@ class Language:
     samples: tuple[Sample, ...] = field(default_factory=tuple)
     # The language's own unit tests (run by `nox -s tests` after the build steps), if it has any.
     unit_tests: tuple[str, ...] | None = None
+    checks: tuple[Check, ...] = ()
 
     @property
     def path(self) -> Path:
@@ -111,6 +132,17 @@ def abap_frame(label: str) -> Extraction:
 
 PYTHON3 = Tool("python3", "Python 3.9 or later with venv", "Debian: apt-get install python3 python3-venv")
 NODE = Tool("node", "Node.js 18 or later", "Debian: apt-get install nodejs npm, or a Node.js release for your system")
+PHP = Tool(
+    "php",
+    "PHP 8.1 or later with the curl, mbstring and xml extensions",
+    "Debian: apt-get install php-cli php-curl php-xml php-mbstring",
+)
+PHPCS = Tool("phpcs", "PHP_CodeSniffer, for PSR-12", "Debian: apt-get install php-codesniffer")
+DOTNET = Tool(
+    "dotnet",
+    "the .NET 8 SDK",
+    "install the .NET 8 SDK (Microsoft's dotnet-sdk-8.0 package for your system, or its dotnet-install script)",
+)
 NPM = Tool("npm", "the npm package manager", "Debian: apt-get install npm (it comes with most Node.js releases)")
 
 LANGUAGES: tuple[Language, ...] = (
@@ -141,6 +173,10 @@ LANGUAGES: tuple[Language, ...] = (
                 model_id=CLAUDE_3_HAIKU,
                 on_error=BOTO3_ERROR,
             ),
+        ),
+        checks=(
+            Check("ruff format", ("ruff", "format", "--check", ".")),
+            Check("ruff check", ("ruff", "check", "--select", "E,F,I", ".")),
         ),
     ),
     Language(
@@ -178,6 +214,7 @@ LANGUAGES: tuple[Language, ...] = (
                 on_error=ErrorPath("{error}: {message}", exit_code=1),
             ),
         ),
+        checks=(Check("prettier", ("node_modules/.bin/prettier", "--check", "."), tools=(NODE,), after_steps=True),),
     ),
     Language(
         name="abap",
@@ -240,6 +277,82 @@ LANGUAGES: tuple[Language, ...] = (
             ),
         ),
         unit_tests=("node", "run_unit_tests.mjs"),
+    ),
+    Language(
+        name="php",
+        title="PHP (SDK for PHP 3)",
+        folder="php",
+        tools=(PHP,),
+        sdk=Sdk("aws/aws-sdk-php", manifest="composer.json"),
+        steps=(
+            Step(
+                "install",
+                commands=(("composer", "install", "--no-interaction", "--no-progress"),),
+                inputs=("composer.json",),
+                outputs=("vendor/autoload.php",),
+                satisfied_by_outputs=True,
+                unavailable="the AWS SDK for PHP (aws/aws-sdk-php, pinned in php/composer.json) is not installed: "
+                "run `composer install` in php/ where Packagist is reachable, or place an installed vendor/ there",
+            ),
+        ),
+        samples=(
+            Sample(
+                id="php",
+                title="BedrockRuntimeService::invokeClaude, through run_invoke_claude.php",
+                source="src/BedrockRuntimeService.php",
+                run=("php", "run_invoke_claude.php"),
+                operation=INVOKE_MODEL,
+                model_id=CLAUDE_3_HAIKU,
+                # The SDK's exceptions carry code 0; its message wraps the service's.
+                on_error=ErrorPath("Error: (0) - "),
+            ),
+        ),
+        checks=(
+            Check("php -l", ("php", "-l", "{file}"), tools=(PHP,), files="**/*.php"),
+            Check("PSR-12", ("phpcs", "--standard=PSR12", "src", "run_invoke_claude.php"), tools=(PHPCS,)),
+        ),
+    ),
+    Language(
+        name="dotnet",
+        title=".NET (AWSSDK.BedrockRuntime)",
+        folder="dotnet",
+        tools=(DOTNET,),
+        sdk=Sdk("AWSSDK.BedrockRuntime", manifest="InvokeModel.csproj"),
+        steps=(
+            Step(
+                "restore",
+                commands=(("dotnet", "restore"),),
+                inputs=("InvokeModel.csproj", "packages.lock.json"),
+                outputs=("obj/project.assets.json",),
+                unavailable="AWSSDK.BedrockRuntime (pinned in dotnet/InvokeModel.csproj) could not be restored: "
+                "run `dotnet restore` in dotnet/ where NuGet is reachable",
+            ),
+            Step(
+                "build",
+                commands=(("dotnet", "build", "--no-restore", "--nologo", "-c", "Release"),),
+                inputs=("InvokeModel.csproj", "*.cs", "obj/project.assets.json"),
+                outputs=("bin/Release/net8.0/InvokeModel.dll",),
+            ),
+        ),
+        samples=(
+            Sample(
+                id="dotnet",
+                title="Program.cs (top-level program)",
+                source="Program.cs",
+                run=("dotnet", "bin/Release/net8.0/InvokeModel.dll"),
+                operation=INVOKE_MODEL,
+                model_id=CLAUDE_3_HAIKU,
+                # The seed rethrows after its error line, so the runtime ends the process with an unhandled exception.
+                on_error=ErrorPath("ERROR: Can't invoke '{model_id}'. Reason: {message}", exit_code=None),
+            ),
+        ),
+        checks=(
+            Check(
+                "C# syntax (tree-sitter)",
+                ("python", "-m", "harness.checks.csharp_syntax", "{files}"),
+                files="*.cs",
+            ),
+        ),
     ),
 )
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from . import registry
+from .environment import scrubbed
+from .lint import REQUIRE_CHECKS_VARIABLE, run_checks
 from .pipeline import run_language
 from .report import write_report
 from .results import FAILED, SKIPPED, output_dir, write_result
@@ -38,6 +41,28 @@ def language_session(session: Any, name: str) -> None:
         session.error("; ".join(f"{result.sample}: {result.reason}" for result in failed))
     if results and all(result.status == SKIPPED for result in results):
         session.skip(results[0].reason)
+
+
+def lint_session(session: Any) -> None:
+    """Runs every language's static checks; a missing tool skips a check unless MIRROR_REQUIRE_CHECKS names it."""
+    try:
+        required = required_languages(registry.language_names(), variable=REQUIRE_CHECKS_VARIABLE)
+    except ValueError as error:
+        session.error(str(error))
+    # The session's own virtualenv (ruff, tree-sitter) comes first on PATH.
+    env = scrubbed(os.environ)
+    env["PATH"] = os.pathsep.join([*session.bin_paths, env.get("PATH", "")])
+    outcomes = []
+    for language in registry.LANGUAGES:
+        outcomes += run_checks(language, required=language.name in required, log=session.log, env=env)
+    for outcome in outcomes:
+        session.log(
+            f"{outcome.language} / {outcome.check}: {outcome.status}"
+            + (f"\n{outcome.detail}" if outcome.detail else "")
+        )
+    failed = [outcome for outcome in outcomes if outcome.status == FAILED]
+    if failed:
+        session.error("failed checks: " + ", ".join(f"{outcome.language} / {outcome.check}" for outcome in failed))
 
 
 def report_session(session: Any) -> None:

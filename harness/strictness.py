@@ -8,10 +8,12 @@ from collections.abc import Iterable, Mapping
 VARIABLE = "MIRROR_REQUIRE"
 
 
-def required_languages(known: Iterable[str], env: Mapping[str, str] | None = None) -> set[str]:
+def required_languages(
+    known: Iterable[str], env: Mapping[str, str] | None = None, variable: str = VARIABLE
+) -> set[str]:
     """`all`, or a comma-separated list of language names; unknown names are an error, not a silent pass."""
     known = list(known)
-    value = (os.environ if env is None else env).get(VARIABLE, "").strip()
+    value = (os.environ if env is None else env).get(variable, "").strip()
     if not value:
         return set()
     if value == "all":
@@ -19,5 +21,5 @@ def required_languages(known: Iterable[str], env: Mapping[str, str] | None = Non
     names = {name.strip() for name in value.split(",") if name.strip()}
     unknown = sorted(names - set(known))
     if unknown:
-        raise ValueError(f"{VARIABLE} names unknown languages: {', '.join(unknown)}; known: {', '.join(known)}")
+        raise ValueError(f"{variable} names unknown languages: {', '.join(unknown)}; known: {', '.join(known)}")
     return names

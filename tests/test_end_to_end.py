@@ -61,10 +61,14 @@ def test_access_denied_reaches_the_samples_own_error_path(language, sample):
     with Stub() as stub:
         stub.inject_error("AccessDeniedException", message)
         result = run(language, sample, stub)
-    assert result.exit_code == sample.on_error.exit_code, result.stdout + result.stderr
+    if sample.on_error.exit_code is None:
+        assert result.exit_code not in (0, None), result.stdout + result.stderr
+    else:
+        assert result.exit_code == sample.on_error.exit_code, result.stdout + result.stderr
     printed = result.stdout if sample.on_error.stream == "stdout" else result.stderr
     expected = sample.on_error.expected_line(sample.model_id, "AccessDeniedException", message)
-    assert expected in printed.splitlines(), f"expected line {expected!r} in:\n{printed}"
+    assert any(expected in line for line in printed.splitlines()), f"expected {expected!r} in a line of:\n{printed}"
+    assert message in printed
     own = [
         entry
         for entry in result.journal

@@ -1,0 +1,1 @@
+"""Static checks for samples whose own toolchain may be missing here."""

@@ -1,0 +1,75 @@
+"""Runs each language's static checks (formatters, linters, parsers) from the registry."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .environment import scrubbed
+from .pipeline import prepare
+from .process import run_process
+from .registry import Check, Language
+from .results import FAILED, PASSED, SKIPPED
+
+REQUIRE_CHECKS_VARIABLE = "MIRROR_REQUIRE_CHECKS"
+
+
+@dataclass
+class CheckOutcome:
+    language: str
+    check: str
+    status: str
+    detail: str = ""
+
+
+def expand(check: Check, language: Language) -> list[tuple[str, ...]]:
+    """The commands to run: `{files}` becomes every matching file, `{file}` one command per file."""
+    if check.files is None:
+        return [check.command]
+    skipped_folders = {"vendor", "node_modules", "bin", "obj", "output", "target"}
+    files = sorted(
+        str(path.relative_to(language.path))
+        for path in language.path.glob(check.files)
+        if path.is_file() and not skipped_folders & set(path.relative_to(language.path).parts)
+    )
+    if "{file}" in check.command:
+        return [tuple(file if part == "{file}" else part for part in check.command) for file in files]
+    if not files:
+        return []
+    return [tuple(part for token in check.command for part in (files if token == "{files}" else [token]))]
+
+
+def run_checks(
+    language: Language, *, required: bool, log: Callable[[str], None], env: Mapping[str, str] | None = None
+) -> list[CheckOutcome]:
+    env = dict(env if env is not None else scrubbed(os.environ))
+    unavailable = SKIPPED if not required else FAILED
+    outcomes = []
+    prepared = None
+    for check in language.checks:
+        missing = [tool for tool in check.tools if shutil.which(tool.command, path=env.get("PATH")) is None]
+        if missing:
+            reason = "; ".join(tool.missing_message() for tool in missing)
+            outcomes.append(CheckOutcome(language.name, check.name, unavailable, reason))
+            continue
+        if check.after_steps:
+            prepared = prepared or prepare(language, log)
+            if not prepared.ready:
+                outcomes.append(
+                    CheckOutcome(language.name, check.name, unavailable, prepared.skip_reason or prepared.failure or "")
+                )
+                continue
+        commands = expand(check, language)
+        if not commands:
+            outcomes.append(CheckOutcome(language.name, check.name, FAILED, f"no file matches {check.files}"))
+            continue
+        failures = []
+        for command in commands:
+            log(f"{language.name}: {check.name}: {' '.join(command)}")
+            result = run_process(command, cwd=language.path, env=env, timeout=300)
+            if not result.ok:
+                failures.append(f"`{' '.join(command)}` {result.describe_failure()}\n{result.output_tail()}")
+        outcomes.append(CheckOutcome(language.name, check.name, FAILED if failures else PASSED, "\n".join(failures)))
+    return outcomes

@@ -1,0 +1,126 @@
+"""The PHP and .NET sessions' branches, with their tools faked: tool missing, SDK missing, build failure, success."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+
+import pytest
+from conftest import HAIKU, bedrock_client, messages_body
+
+from harness import pipeline, registry, steps
+from harness.results import FAILED, PASSED, SKIPPED
+
+DOTNET_BUILD = ["dotnet", "build", "--no-restore", "--nologo", "-c", "Release"]
+DOTNET_RUN = ["dotnet", "bin/Release/net8.0/InvokeModel.dll"]
+COMPOSER_INSTALL = ["composer", "install", "--no-interaction", "--no-progress"]
+
+
+@pytest.fixture
+def isolated(tmp_path, monkeypatch):
+    """A copy of a language's folder, its own stamps, and every tool 'installed'."""
+    monkeypatch.setattr(steps, "STAMP_DIR", tmp_path / "stamps")
+    monkeypatch.setattr(pipeline.shutil, "which", lambda command, path=None: f"/usr/bin/{command}")
+
+    def copy(name: str) -> registry.Language:
+        language = registry.language(name)
+        folder = tmp_path / name
+        shutil.copytree(language.path, folder, ignore=shutil.ignore_patterns("vendor", "bin", "obj"))
+        return dataclasses.replace(language, folder=str(folder))
+
+    return copy
+
+
+def answering_sample(stub, text_from_body=lambda body: body["content"][0]["text"]):
+    """A fake sample process that really calls the stub, as the built program would, and prints the text."""
+
+    def run(process):
+        body = json.loads(bedrock_client(stub.url).invoke_model(modelId=HAIKU, body=messages_body())["body"].read())
+        process.stdout.seek(0, 2)
+        process.stdout.write((text_from_body(body) + "\n").encode())
+
+    return run
+
+
+def run(language, stub=None):
+    return pipeline.run_language(language, lambda: stub, run_id="t", required=False, log=print, timeout=30)
+
+
+@pytest.mark.parametrize("name, tool", [("php", "php"), ("dotnet", "dotnet")])
+def test_a_missing_tool_is_a_skip_naming_it(isolated, monkeypatch, name, tool):
+    language = isolated(name)
+    monkeypatch.setattr(pipeline.shutil, "which", lambda command, path=None: None)
+    [result] = run(language)
+    assert result.status == SKIPPED and f"`{tool}`" in result.reason
+
+
+def test_php_without_the_sdk_is_a_skip_naming_it_and_the_command(isolated, fp):
+    fp.register(COMPOSER_INSTALL, returncode=1, stderr="curl error 6 while downloading packages.json\n")
+    [result] = run(isolated("php"))
+    assert result.status == SKIPPED
+    assert "aws/aws-sdk-php" in result.reason and "`composer install`" in result.reason
+    assert "curl error 6" in result.reason
+
+
+def test_php_without_composer_is_a_skip_naming_both(isolated, tmp_path, monkeypatch):
+    language = isolated("php")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    [result] = run(language)
+    assert result.status == SKIPPED
+    assert "aws/aws-sdk-php" in result.reason and "`composer` was not found" in result.reason
+
+
+def test_php_uses_an_existing_vendor_folder_without_composer(isolated, fp, stub):
+    language = isolated("php")
+    (language.path / "vendor").mkdir()
+    (language.path / "vendor" / "autoload.php").write_text("<?php\n")
+    fp.register(["php", "run_invoke_claude.php"], callback=answering_sample(stub))
+    [result] = run(language, stub)
+    assert result.status == PASSED, result.reason
+    assert [list(call) for call in fp.calls] == [["php", "run_invoke_claude.php"]]
+
+
+def test_php_success_path_runs_exactly_these_commands(isolated, fp, stub):
+    language = isolated("php")
+
+    def composer_installs(process):
+        (language.path / "vendor").mkdir()
+        (language.path / "vendor" / "autoload.php").write_text("<?php\n")
+
+    fp.register(COMPOSER_INSTALL, callback=composer_installs)
+    fp.register(["php", "run_invoke_claude.php"], callback=answering_sample(stub))
+    [result] = run(language, stub)
+    assert result.status == PASSED, result.reason
+    assert [list(call) for call in fp.calls] == [COMPOSER_INSTALL, ["php", "run_invoke_claude.php"]]
+
+
+def test_dotnet_restore_failure_is_a_skip_naming_the_package(isolated, fp):
+    fp.register(["dotnet", "restore"], returncode=1, stdout="error NU1301: Unable to load the service index\n")
+    [result] = run(isolated("dotnet"))
+    assert result.status == SKIPPED and "AWSSDK.BedrockRuntime" in result.reason and "NU1301" in result.reason
+
+
+def test_dotnet_build_failure_is_a_failure_with_its_output(isolated, fp):
+    fp.register(["dotnet", "restore"])
+    fp.register(DOTNET_BUILD, returncode=1, stdout="Program.cs(12,5): error CS1002: ; expected\n")
+    [result] = run(isolated("dotnet"))
+    assert result.status == FAILED
+    assert "build step" in result.reason and "error CS1002" in result.reason
+
+
+def test_dotnet_success_path_runs_exactly_these_commands(isolated, fp, stub):
+    fp.register(["dotnet", "restore"])
+    fp.register(DOTNET_BUILD)
+    fp.register(DOTNET_RUN, callback=answering_sample(stub))
+    [result] = run(isolated("dotnet"), stub)
+    assert result.status == PASSED, result.reason
+    assert [list(call) for call in fp.calls] == [["dotnet", "restore"], DOTNET_BUILD, DOTNET_RUN]
+
+
+def test_a_program_that_prints_something_else_fails_even_though_it_called_the_stub(isolated, fp, stub):
+    fp.register(["dotnet", "restore"])
+    fp.register(DOTNET_BUILD)
+    fp.register(DOTNET_RUN, callback=answering_sample(stub, lambda body: body["content"][0]["text"].upper()))
+    [result] = run(isolated("dotnet"), stub)
+    assert result.status == FAILED and "differs from the stub's reply" in result.reason
