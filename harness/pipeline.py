@@ -43,18 +43,24 @@ class Preparation:
     def build_seconds(self) -> float:
         return sum(step.seconds for step in self.steps)
 
+    @property
+    def cached(self) -> bool:
+        return bool(self.steps) and all(step.skipped for step in self.steps)
+
 
 def prepare(language: Language, log: Log) -> Preparation:
     missing = missing_tools(language)
     if missing:
         return Preparation(skip_reason="; ".join(tool.missing_message() for tool in missing))
-    steps = run_steps(language, scrubbed(os.environ), log)
+    # A wide terminal, so that tools which wrap their messages (Composer) keep each on one line.
+    steps = run_steps(language, {**scrubbed(os.environ), "COLUMNS": "500"}, log)
     failed = next((step for step in steps if step.failure is not None), None)
     if failed is not None and failed.failure is not None:
         failure = failed.failure
         step = next(step for step in language.steps if step.name == failed.step)
         if step.unavailable:
-            said = " ".join(line.strip() for line in failure.output_tail(8).splitlines() if line.strip())[:300]
+            lines = [line.strip() for line in failure.output_tail(12).splitlines() if line.strip()]
+            said = next((line for line in lines if "error" in line.lower()), lines[0] if lines else "")[:240]
             detail = failure.describe_failure() + (f": {said}" if said else "")
             return Preparation(skip_reason=f"{step.unavailable} (`{' '.join(failure.command)}` {detail})", steps=steps)
         return Preparation(
@@ -104,12 +110,14 @@ def run_sample(
     run_id: str,
     timeout: float,
     build_seconds: float = 0.0,
+    build_cached: bool = False,
     shared: SampleRun | None = None,
 ) -> SampleResult:
     """Runs one sample against the stub (or judges it from a `shared` run of the same command)."""
     run = shared or run_against(language, sample.run, stub, timeout)
     result = judge(base_result(language, sample, run_id), sample, run.process, run.expected, run.entries)
     result.build_seconds = round(build_seconds, 3)
+    result.build_cached = build_cached
     return result
 
 
@@ -195,6 +203,7 @@ def run_language(
                 run_id=run_id,
                 timeout=timeout or sample_timeout(),
                 build_seconds=preparation.build_seconds,
+                build_cached=preparation.cached,
                 shared=runs[sample.run],
             )
         )

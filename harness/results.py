@@ -31,6 +31,7 @@ class SampleResult:
     expected_text: str | None = None
     extracted_text: str | None = None
     build_seconds: float = 0.0
+    build_cached: bool = False  # every install and build step was up to date
     run_seconds: float = 0.0
     exit_code: int | None = None
     stdout: str = ""

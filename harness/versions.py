@@ -29,4 +29,5 @@ def pinned_version(manifest: Path, package: str) -> str | None:
     else:
         return None
     match = re.search(pattern, text, re.MULTILINE | re.IGNORECASE)
-    return match.group(1) if match else None
+    # NuGet writes an exact pin as the one-version range "[4.0.7.1]".
+    return match.group(1).strip("[]") if match else None

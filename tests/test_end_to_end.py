@@ -86,3 +86,47 @@ def test_the_languages_own_unit_tests_pass(language):
     result = run_process(language.unit_tests, cwd=language.path, env=scrubbed(os.environ), timeout=300)
     assert result.ok, result.output_tail(60)
     assert " passed, 0 failed" in result.stdout
+
+
+def test_the_cli_stub_serves_boto3_and_the_javascript_sdk_at_once(tmp_path):
+    import json
+    import signal
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from conftest import HAIKU, bedrock_client, messages_body
+
+    from harness.environment import sample_environment
+    from harness.stub import Credentials
+
+    javascript = registry.language("javascript")
+    ready(javascript)
+    journal = tmp_path / "journal.jsonl"
+    stub = subprocess.Popen(
+        [sys.executable, "-m", "harness.stub", "--port", "0", "--reply", TRICKY_REPLY, "--journal", str(journal)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = stub.stdout.readline().strip()
+        env = sample_environment(url, Credentials(), Path(tmp_path))
+
+        def node_sample():
+            return run_process(("node", "runners/stream_claude_3.js"), cwd=javascript.path, env=env, timeout=60)
+
+        def boto3_call():
+            body = bedrock_client(url).invoke_model(modelId=HAIKU, body=messages_body())["body"].read()
+            return json.loads(body)["content"][0]["text"]
+
+        with ThreadPoolExecutor(4) as pool:
+            node_runs = [pool.submit(node_sample) for _ in range(2)]
+            boto3_runs = [pool.submit(boto3_call) for _ in range(4)]
+            assert [run.result().stdout for run in node_runs] == [TRICKY_REPLY + "\n"] * 2
+            assert [run.result() for run in boto3_runs] == [TRICKY_REPLY] * 4
+    finally:
+        stub.send_signal(signal.SIGTERM)
+        assert stub.wait(timeout=15) == 0
+    versions = sorted(json.loads(line)["http_version"] for line in journal.read_text().splitlines())
+    assert versions == ["1.1"] * 4 + ["2"] * 2

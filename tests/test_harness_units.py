@@ -317,7 +317,7 @@ def test_strictness_names_required_languages():
             "App.csproj",
             '<PackageReference Include="AWSSDK.BedrockRuntime" Version="[4.0.7.1]" />',
             "AWSSDK.BedrockRuntime",
-            "[4.0.7.1]",
+            "4.0.7.1",
         ),
     ],
 )
