@@ -7,12 +7,14 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from .environment import sample_environment, scrubbed
 from .process import ProcessResult, run_process
 from .registry import Language, Sample, Tool
-from .results import FAILED, PASSED, SKIPPED, SampleResult
+from .results import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, SampleResult
+from .scenarios import PLAIN, Expectation, Scenario, scenario
 from .steps import StepOutcome, run_steps
 from .stub import JournalEntry, Stub
 from .versions import pinned_version
@@ -71,8 +73,9 @@ def prepare(language: Language, log: Log) -> Preparation:
     return Preparation(steps=steps)
 
 
-def base_result(language: Language, sample: Sample, run_id: str) -> SampleResult:
+def base_result(language: Language, sample: Sample, run_id: str, scenario_name: str = PLAIN) -> SampleResult:
     return SampleResult(
+        scenario=scenario_name,
         sample=sample.id,
         language=language.name,
         title=sample.title,
@@ -112,10 +115,20 @@ def run_sample(
     build_seconds: float = 0.0,
     build_cached: bool = False,
     shared: SampleRun | None = None,
+    scenario_name: str = PLAIN,
+    expectation: Expectation | None = None,
 ) -> SampleResult:
     """Runs one sample against the stub (or judges it from a `shared` run of the same command)."""
     run = shared or run_against(language, sample.run, stub, timeout)
-    result = judge(base_result(language, sample, run_id), sample, run.process, run.expected, run.entries)
+    base = base_result(language, sample, run_id, scenario_name)
+    expectation = expectation or Expectation("reply")
+    if expectation.kind == "error":
+        result = judge_error(base, sample, run, expectation)
+    else:
+        result = judge(base, sample, run.process, run.expected, run.entries, check_exit=expectation.check_exit)
+        if expectation.retried:
+            _check_retried(result, sample, run.entries)
+    result.expectation = expectation.describe()
     result.build_seconds = round(build_seconds, 3)
     result.build_cached = build_cached
     return result
@@ -130,12 +143,73 @@ def is_own_request(sample: Sample, operation: str | None, model_id: str | None, 
     )
 
 
+def _own(sample: Sample, entries: list[JournalEntry]) -> list[JournalEntry]:
+    return [entry for entry in entries if is_own_request(sample, entry.operation, entry.model_id, entry.body)]
+
+
+def _attempt_times(entries: list[JournalEntry]) -> tuple[int, float]:
+    """How many attempts the journal shows, and the milliseconds from the first to the last."""
+    times = [datetime.fromisoformat(entry.time) for entry in entries]
+    return len(entries), round((max(times) - min(times)).total_seconds() * 1000, 1) if times else 0.0
+
+
+def _check_retried(result: SampleResult, sample: Sample, entries: list[JournalEntry]) -> None:
+    own = _own(sample, entries)
+    result.attempts, result.retry_wait_ms = _attempt_times(own)
+    if result.status == PASSED and (len(own) < 2 or own[0].status != 429):
+        result.status = FAILED
+        result.reason = f"expected a throttled first attempt and a retry; the stub saw {len(own)} request(s)"
+
+
+def judge_error(result: SampleResult, sample: Sample, run: SampleRun, expectation: Expectation) -> SampleResult:
+    """Passes a run only if the sample's own error path reported the stub's error as the registry says it does."""
+    assert expectation.path is not None and expectation.error is not None and expectation.message is not None
+    path = expectation.path
+    process = run.process
+    reasons = []
+    if process.timed_out or process.missing_program:
+        reasons.append(f"the sample {process.describe_failure()}")
+    elif path.exit_code is None and process.exit_code == 0:
+        reasons.append("the sample exited with code 0, expected a non-zero code")
+    elif path.exit_code is not None and process.exit_code != path.exit_code:
+        reasons.append(f"the sample exited with code {process.exit_code}, expected {path.exit_code}")
+    stream = process.stdout if path.stream == "stdout" else process.stderr
+    # Where one program runs several snippets, each reports its error inside its own part of the output.
+    own_part = sample.extraction.extract(stream) if path.stream == "stdout" else None
+    text = stream if own_part is None else own_part
+    line = path.expected_line(sample.model_id, expectation.error, expectation.message)
+    if not any(line in printed for printed in text.splitlines()):
+        reasons.append(f"no line of its {path.stream} contains {line!r}")
+    if expectation.message not in text:
+        reasons.append(f"its {path.stream} lacks the stub's message")
+    own = _own(sample, run.entries)
+    if not run.entries:
+        reasons.append("it never called the stub")
+    elif not own or own[-1].error_type != expectation.error:
+        seen = ", ".join(f"{entry.status} {entry.error_type or ''}".strip() for entry in own) or "none of its own"
+        reasons.append(f"the stub did not answer its request with {expectation.error} (it answered: {seen})")
+    result.status = FAILED if reasons else PASSED
+    result.reason = "; ".join(reasons)
+    result.run_seconds = round(process.seconds, 3)
+    result.exit_code = process.exit_code
+    result.stdout, result.stderr = process.stdout, process.stderr
+    result.attempts = len(own)
+    result.journal = [entry.to_dict() for entry in run.entries]
+    return result
+
+
 def judge(
-    result: SampleResult, sample: Sample, process: ProcessResult, expected: str, entries: list[JournalEntry]
+    result: SampleResult,
+    sample: Sample,
+    process: ProcessResult,
+    expected: str,
+    entries: list[JournalEntry],
+    *,
+    check_exit: bool = True,
 ) -> SampleResult:
     """Passes a run only if it exited cleanly, printed the stub's reply, and the stub saw its own signed request."""
     reasons = []
-    if not process.ok:
+    if not process.ok and (check_exit or process.timed_out or process.missing_program):
         reasons.append(f"the sample {process.describe_failure()}")
     extracted = sample.extraction.extract(process.stdout)
     if extracted is None:
@@ -162,49 +236,99 @@ def judge(
     result.stdout = process.stdout
     result.stderr = process.stderr
     result.findings = sorted({finding for entry in own for finding in entry.findings})
+    result.attempts = len(own)
     result.journal = [entry.to_dict() for entry in entries]
     return result
 
 
 def run_language(
-    language: Language, stub: Callable[[], Stub], *, run_id: str, required: bool, log: Log, timeout: float | None = None
+    language: Language,
+    stub: Callable[[], Stub],
+    *,
+    run_id: str,
+    required: bool,
+    log: Log,
+    timeout: float | None = None,
+    scenarios: tuple[Scenario, ...] = (scenario(PLAIN),),
 ) -> list[SampleResult]:
-    """Prepares the language once, then runs each of its samples; a failure of one does not stop the others."""
+    """Prepares the language once, then runs its samples under each scenario; one failure does not stop the rest.
+
+    The plain scenario uses the run's shared `stub`; every other scenario gets a fresh stub arranged for it.
+    """
     preparation = prepare(language, log)
     if not preparation.ready:
-        results = []
-        for sample in language.samples:
-            result = base_result(language, sample, run_id)
-            if preparation.skip_reason is not None:
-                result.status = FAILED if required else SKIPPED
-                result.reason = (
-                    f"required (MIRROR_REQUIRE) but cannot run: {preparation.skip_reason}"
-                    if required
-                    else preparation.skip_reason
-                )
-            else:
-                result.status = FAILED
-                result.reason = preparation.failure or ""
-            result.build_seconds = round(preparation.build_seconds, 3)
-            results.append(result)
-        return results
-    running_stub = stub()
-    # Samples with the same run command (one program holding several snippets) share one run.
-    runs: dict[tuple[str, ...], SampleRun] = {}
+        return [
+            _not_run(language, sample, run_id, each.name, preparation, required)
+            for each in scenarios
+            for sample in language.samples
+        ]
     results = []
-    for sample in language.samples:
-        if sample.run not in runs:
-            runs[sample.run] = run_against(language, sample.run, running_stub, timeout or sample_timeout())
-        results.append(
-            run_sample(
-                language,
-                sample,
-                running_stub,
-                run_id=run_id,
-                timeout=timeout or sample_timeout(),
-                build_seconds=preparation.build_seconds,
-                build_cached=preparation.cached,
-                shared=runs[sample.run],
-            )
-        )
+    for each in scenarios:
+        # Samples with the same run command (one program holding several snippets) share one run.
+        groups: dict[tuple[str, ...], list[Sample]] = {}
+        for sample in language.samples:
+            groups.setdefault(sample.run, []).append(sample)
+        for command, samples in groups.items():
+            expectations = {sample.id: each.expectation(language, sample) for sample in samples}
+            if all(expectation.kind == "not-applicable" for expectation in expectations.values()):
+                results += [
+                    _not_applicable(language, sample, run_id, each.name, expectations[sample.id]) for sample in samples
+                ]
+                continue
+            # Every scenario answers with the run's reply (and nonce) unless it sets its own, so texts compare.
+            fresh = None if each.name == PLAIN else Stub(reply=stub().reply, **each.stub_options(samples)).start()
+            try:
+                running_stub = fresh or stub()
+                each.arrange(running_stub)
+                log(f"{language.name}: {each.name}: {' '.join(command)}")
+                run = run_against(language, command, running_stub, timeout or sample_timeout())
+            finally:
+                if fresh is not None:
+                    fresh.stop()
+            for sample in samples:
+                if expectations[sample.id].kind == "not-applicable":
+                    results.append(_not_applicable(language, sample, run_id, each.name, expectations[sample.id]))
+                    continue
+                results.append(
+                    run_sample(
+                        language,
+                        sample,
+                        running_stub,
+                        run_id=run_id,
+                        timeout=0,
+                        build_seconds=preparation.build_seconds,
+                        build_cached=preparation.cached,
+                        shared=run,
+                        scenario_name=each.name,
+                        expectation=expectations[sample.id],
+                    )
+                )
     return results
+
+
+def _not_run(
+    language: Language, sample: Sample, run_id: str, scenario_name: str, preparation: Preparation, required: bool
+) -> SampleResult:
+    result = base_result(language, sample, run_id, scenario_name)
+    if preparation.skip_reason is not None:
+        result.status = FAILED if required else SKIPPED
+        result.reason = (
+            f"required (MIRROR_REQUIRE) but cannot run: {preparation.skip_reason}"
+            if required
+            else preparation.skip_reason
+        )
+    else:
+        result.status = FAILED
+        result.reason = preparation.failure or ""
+    result.build_seconds = round(preparation.build_seconds, 3)
+    return result
+
+
+def _not_applicable(
+    language: Language, sample: Sample, run_id: str, scenario_name: str, expectation: Expectation
+) -> SampleResult:
+    result = base_result(language, sample, run_id, scenario_name)
+    result.status = NOT_APPLICABLE
+    result.reason = expectation.why
+    result.expectation = expectation.describe()
+    return result

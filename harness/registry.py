@@ -87,6 +87,17 @@ class Sample:
     expected_findings: tuple[str, ...] = ()
     # Text only this sample's request body holds, where one run makes several requests to the same model.
     request_marker: str | None = None
+    # The service errors its own error handling catches (None: all of them), and what it does with the others.
+    caught_errors: tuple[str, ...] | None = None
+    on_uncaught: ErrorPath | None = None
+
+    @property
+    def streams(self) -> bool:
+        return self.operation == INVOKE_MODEL_STREAM
+
+    def error_path(self, error: str) -> ErrorPath:
+        caught = self.caught_errors is None or error in self.caught_errors
+        return self.on_error if caught or self.on_uncaught is None else self.on_uncaught
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,8 @@ class Language:
     # The language's own unit tests (run by `nox -s tests` after the build steps), if it has any.
     unit_tests: tuple[str, ...] | None = None
     checks: tuple[Check, ...] = ()
+    # Whether the SDK retries a throttled request by default (every AWS SDK does; an emulation may not).
+    retries_throttling: bool = True
 
     @property
     def path(self) -> Path:
@@ -121,6 +134,8 @@ BOTO3_ERROR = ErrorPath(
 JS_ERROR = ErrorPath("{error}: {message}", exit_code=0)
 # Each ABAP snippet catches the access-denied error itself, writes its text and the console hint, and goes on.
 ABAP_ACCESS_DENIED = ErrorPath("{message}", exit_code=0)
+# Errors the snippets do not catch: the runner writes them in the snippet's frame and ends with code 1.
+ABAP_UNCAUGHT = ErrorPath("ERROR {error}: {message}", exit_code=1)
 ABAP_RUNNER = ("node", "output/project/zbdr_claude_runner.prog.mjs")
 ABAP_SOURCES = ("src/*", "emulation/*", "emulation/*/*")
 
@@ -222,6 +237,7 @@ LANGUAGES: tuple[Language, ...] = (
         folder="abap",
         tools=(NODE, NPM),
         sdk=Sdk("@abaplint/transpiler-cli", manifest="package-lock.json"),
+        retries_throttling=False,
         steps=(
             Step(
                 "install",
@@ -250,6 +266,8 @@ LANGUAGES: tuple[Language, ...] = (
                 operation=INVOKE_MODEL,
                 model_id=CLAUDE_2,
                 on_error=ABAP_ACCESS_DENIED,
+                caught_errors=("AccessDeniedException",),
+                on_uncaught=ABAP_UNCAUGHT,
                 extraction=abap_frame("low-level invokemodel (anthropic.claude-v2)"),
                 expected_findings=(PROMPT_END_RULE,),
                 request_marker='"top_k"',
@@ -262,6 +280,8 @@ LANGUAGES: tuple[Language, ...] = (
                 operation=INVOKE_MODEL,
                 model_id=CLAUDE_2,
                 on_error=ABAP_ACCESS_DENIED,
+                caught_errors=("AccessDeniedException",),
+                on_uncaught=ABAP_UNCAUGHT,
                 extraction=abap_frame("L2 create_claude_2 (anthropic.claude-v2)"),
                 request_marker="Human: ",
             ),
@@ -273,6 +293,8 @@ LANGUAGES: tuple[Language, ...] = (
                 operation=INVOKE_MODEL,
                 model_id=CLAUDE_3_SONNET,
                 on_error=ABAP_ACCESS_DENIED,
+                caught_errors=("AccessDeniedException",),
+                on_uncaught=ABAP_UNCAUGHT,
                 extraction=abap_frame("L2 create_anthropic_msg_api (anthropic.claude-3-sonnet-20240229-v1:0)"),
             ),
         ),

@@ -10,7 +10,7 @@ from typing import Any
 
 from .registry import ROOT
 
-PASSED, FAILED, SKIPPED = "passed", "failed", "skipped"
+PASSED, FAILED, SKIPPED, NOT_APPLICABLE = "passed", "failed", "skipped", "n/a"
 
 
 def output_dir() -> Path:
@@ -20,6 +20,7 @@ def output_dir() -> Path:
 
 @dataclass
 class SampleResult:
+    scenario: str
     sample: str
     language: str
     title: str
@@ -38,6 +39,13 @@ class SampleResult:
     stderr: str = ""
     findings: list[str] = field(default_factory=list)
     journal: list[dict[str, Any]] = field(default_factory=list)
+    expectation: str = ""
+    attempts: int = 0
+    retry_wait_ms: float = 0.0
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.sample, self.scenario
 
     @property
     def text_matches(self) -> bool:
@@ -47,15 +55,16 @@ class SampleResult:
 def write_result(result: SampleResult, directory: Path | None = None) -> Path:
     folder = (directory or output_dir()) / "results"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{result.sample}.json"
+    path = folder / f"{result.sample}--{result.scenario}.json"
     path.write_text(json.dumps(asdict(result), ensure_ascii=False, indent=2), encoding="utf-8")
     return path
 
 
-def read_results(directory: Path | None = None) -> dict[str, SampleResult]:
+def read_results(directory: Path | None = None) -> dict[tuple[str, str], SampleResult]:
+    """The latest result of each (sample, scenario)."""
     folder = (directory or output_dir()) / "results"
     results = {}
-    for path in sorted(folder.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        results[data["sample"]] = SampleResult(**data)
+    for path in sorted(folder.glob("*--*.json")):
+        result = SampleResult(**json.loads(path.read_text(encoding="utf-8")))
+        results[result.key] = result
     return results

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from typing import Any
 
@@ -10,35 +11,67 @@ from .environment import scrubbed
 from .lint import REQUIRE_CHECKS_VARIABLE, run_checks
 from .pipeline import run_language
 from .report import write_report
-from .results import FAILED, SKIPPED, output_dir, write_result
+from .results import FAILED, PASSED, SKIPPED, output_dir, write_result
+from .scenarios import PLAIN, SCENARIOS, Scenario, scenario, scenario_names
 from .shared_stub import RUN_ID, shared_stub
 from .strictness import required_languages
 
 
+def _scenarios_from(posargs: list[str]) -> tuple[Scenario, ...]:
+    parser = argparse.ArgumentParser(prog="nox -s <language> --", add_help=True)
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=[*scenario_names(), "all"],
+        help="run under this scenario (repeatable; `all` for every one; default: plain)",
+    )
+    names = parser.parse_args(posargs).scenario or [PLAIN]
+    return SCENARIOS if "all" in names else tuple(scenario(name) for name in names)
+
+
 def language_session(session: Any, name: str) -> None:
-    """Builds and runs one language's samples against the run's stub, and records each result."""
-    language = registry.language(name)
+    """Builds and runs one language's samples against the stub, and records each result."""
+    _run_languages(session, [registry.language(name)], _scenarios_from(list(session.posargs)))
+
+
+def scenarios_session(session: Any) -> None:
+    """Every language under every scenario."""
+    _run_languages(session, list(registry.LANGUAGES), SCENARIOS)
+
+
+def _run_languages(session: Any, languages: list[registry.Language], scenarios: tuple[Scenario, ...]) -> None:
     try:
-        required = name in required_languages(registry.language_names())
+        required = required_languages(registry.language_names())
     except ValueError as error:
         session.error(str(error))
-    results = run_language(language, shared_stub, run_id=RUN_ID, required=required, log=session.log)
+    results = []
+    for language in languages:
+        results += run_language(
+            language,
+            shared_stub,
+            run_id=RUN_ID,
+            required=language.name in required,
+            log=session.log,
+            scenarios=scenarios,
+        )
     for result in results:
         write_result(result)
-        session.log(
-            f"{result.sample}: {result.status}"
-            + (f" — {result.reason}" if result.reason else "")
-            + (
-                f" [build {result.build_seconds:.1f}s, run {result.run_seconds:.2f}s]"
-                if result.status != SKIPPED
-                else ""
-            )
+        timing = (
+            f" [build {result.build_seconds:.1f}s, run {result.run_seconds:.2f}s]"
+            if result.status in (PASSED, FAILED)
+            else ""
         )
-        for finding in result.findings:
-            session.log(f"{result.sample}: conformance finding: {finding}")
+        session.log(
+            f"{result.sample} / {result.scenario}: {result.status}"
+            + (f" — {result.reason}" if result.reason else "")
+            + timing
+        )
+        if result.scenario == PLAIN:
+            for finding in result.findings:
+                session.log(f"{result.sample}: conformance finding: {finding}")
     failed = [result for result in results if result.status == FAILED]
     if failed:
-        session.error("; ".join(f"{result.sample}: {result.reason}" for result in failed))
+        session.error("; ".join(f"{result.sample} / {result.scenario}: {result.reason}" for result in failed))
     if results and all(result.status == SKIPPED for result in results):
         session.skip(results[0].reason)
 
@@ -69,6 +102,6 @@ def report_session(session: Any) -> None:
     """Prints the parity table of the latest results and fails if any sample failed or the samples disagree."""
     report = write_report()
     print(report.markdown(), end="")
-    session.log(f"written to {output_dir() / 'report.md'}")
+    session.log(f"written to {output_dir()}: report.md, report.json, report.junit.xml")
     if not report.ok:
         session.error("the parity report found problems: " + "; ".join(report.problems))

@@ -342,9 +342,12 @@ def test_the_registry_is_consistent():
                 assert (language.path / part).exists() or part.startswith((".venv", "target", "bin", "output")), part
 
 
-def result(sample: str, status: str = PASSED, text: str | None = "reply", run_id: str = "r1") -> SampleResult:
+def result(
+    sample: str, status: str = PASSED, text: str | None = "reply", run_id: str = "r1", scenario: str = "plain"
+) -> SampleResult:
     language = next(language for language, s in registry.all_samples() if s.id == sample)
     return SampleResult(
+        scenario=scenario,
         sample=sample,
         language=language.name,
         title="",
@@ -357,15 +360,19 @@ def result(sample: str, status: str = PASSED, text: str | None = "reply", run_id
     )
 
 
+def by_key(*results: SampleResult) -> dict[tuple[str, str], SampleResult]:
+    return {item.key: item for item in results}
+
+
 def test_the_report_passes_when_every_sample_that_ran_agrees():
     first, second = (sample.id for _, sample in registry.all_samples()[:2])
-    built = report.build_report({first: result(first), second: result(second)})
-    assert built.ok and "passed" in built.markdown()
+    built = report.build_report(by_key(result(first), result(second)))
+    assert built.ok and "pass" in built.markdown()
 
 
 def test_the_report_fails_when_a_sample_prints_a_different_text():
     first, second = (sample.id for _, sample in registry.all_samples()[:2])
-    built = report.build_report({first: result(first), second: result(second, text="something else")})
+    built = report.build_report(by_key(result(first), result(second, text="something else")))
     assert not built.ok and any("disagree" in problem for problem in built.problems)
 
 
@@ -373,17 +380,39 @@ def test_the_report_fails_on_a_failed_sample_and_never_shows_a_skip_as_passed():
     first, second = (sample.id for _, sample in registry.all_samples()[:2])
     skipped = result(second, status=SKIPPED, text=None)
     skipped.reason = "`node` is not on PATH"
-    built = report.build_report({first: result(first, status=FAILED), second: skipped})
+    built = report.build_report(by_key(result(first, status=FAILED), skipped))
     assert not built.ok
-    row = next(row for row in built.rows if row[1] == second)
-    assert row[5] == "skipped" and row[6] == ""
+    row = next(line for line in built.markdown().splitlines() if f"| {second} |" in line)
+    assert "skipped" in row and "pass" not in row
     assert any("skipped: `node` is not on PATH" in note for note in built.notes)
 
 
 def test_results_round_trip_through_their_files(tmp_path):
     first = registry.all_samples()[0][1].id
-    write_result(result(first), tmp_path)
-    assert read_results(tmp_path)[first].text_matches
+    write_result(result(first, scenario="long-reply"), tmp_path)
+    assert read_results(tmp_path)[(first, "long-reply")].text_matches
+
+
+def test_the_report_writes_markdown_json_and_junit(tmp_path):
+    import xml.etree.ElementTree as ElementTree
+
+    first, second = (sample.id for _, sample in registry.all_samples()[:2])
+    failing = result(second, status=FAILED, scenario="access-denied")
+    failing.reason = "no line of its stdout contains 'ERROR'"
+    for item in (result(first), result(first, scenario="access-denied"), failing):
+        write_result(item, tmp_path)
+    built = report.write_report(tmp_path)
+    assert not built.ok
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert {(item["sample"], item["scenario"]) for item in data["results"]} == {
+        (first, "plain"),
+        (first, "access-denied"),
+        (second, "access-denied"),
+    }
+    cases = ElementTree.parse(tmp_path / "report.junit.xml").getroot().iter("testcase")
+    failures = {(case.get("classname"), case.get("name")) for case in cases if case.find("failure") is not None}
+    assert failures == {(f"{failing.language}.{second}", "access-denied")}
+    assert "**FAIL**" in (tmp_path / "report.md").read_text()
 
 
 def test_only_a_group_we_started_is_ever_killed(tmp_path):

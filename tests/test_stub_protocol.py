@@ -335,3 +335,47 @@ def test_content_type_and_accept_are_not_required(stub):
     path = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
     headers = signed_headers(stub.url + path, body, content_type=None)
     assert raw_post(stub.url, path, body, http2=False, headers=headers).status_code == 200
+
+
+def test_a_clients_goaway_after_the_headers_lets_a_long_reply_finish(stub):
+    """What the JavaScript SDK does on every call: GOAWAY(NO_ERROR) once the headers arrive, then read on."""
+    import socket
+
+    import h2.config
+    import h2.connection
+    import h2.events
+    import hyperframe.frame
+
+    stub.reply = "long " * 60_000  # 300,000 characters: several flow-control windows
+    path = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
+    body = messages_body().encode()
+    headers = signed_headers(stub.url + path, body)
+    connection = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    with socket.create_connection((stub.host, stub.port), timeout=10) as raw:
+        connection.initiate_connection()
+        request = [
+            (":method", "POST"),
+            (":path", path),
+            (":scheme", "http"),
+            (":authority", f"{stub.host}:{stub.port}"),
+        ]
+        request += [(name.lower(), value) for name, value in headers.items() if name.lower() != "host"]
+        connection.send_headers(1, request)
+        connection.send_data(1, body, end_stream=True)
+        raw.sendall(connection.data_to_send())
+        received, ended, sent_goaway = bytearray(), False, False
+        while not ended:
+            data = raw.recv(65536)
+            assert data, "the server closed the connection before the response ended"
+            for event in connection.receive_data(data):
+                if isinstance(event, h2.events.ResponseReceived) and not sent_goaway:
+                    # GOAWAY(NO_ERROR, last_stream_id=0) as raw bytes: h2's own client stops reading once it sends one.
+                    raw.sendall(hyperframe.frame.GoAwayFrame(stream_id=0, last_stream_id=0).serialize())
+                    sent_goaway = True
+                elif isinstance(event, h2.events.DataReceived):
+                    received += event.data
+                    connection.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+                elif isinstance(event, h2.events.StreamEnded):
+                    ended = True
+            raw.sendall(connection.data_to_send())
+    assert json.loads(received)["content"][0]["text"] == stub.reply

@@ -16,11 +16,14 @@ from types import TracebackType
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
+from . import graceful_goaway
 from .app import BedrockRuntimeApp, StubState
 from .faults import Fault
 from .journal import Journal, JournalEntry
 from .models import CATALOGUE, Catalogue, Model
 from .sigv4 import Credentials
+
+graceful_goaway.install()
 
 # The HTTP/2 libraries log every frame at DEBUG, which drowns the output of hosts (like nox) that enable DEBUG.
 for _chatty in ("hpack", "h2", "hypercorn.error", "hypercorn.access"):

@@ -1,0 +1,121 @@
+"""Each registry entry's expected behaviour in each scenario, including the entries that cannot run here."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from harness import pipeline, registry, report
+from harness.registry import ErrorPath, Language, Sample, Sdk
+from harness.results import FAILED, PASSED, write_result
+from harness.scenarios import SCENARIOS, scenario
+from harness.stub import Stub
+from harness.stub.models import INVALID_MODEL_ID
+
+ALL = [(language, sample, each) for language, sample in registry.all_samples() for each in SCENARIOS]
+
+
+@pytest.mark.parametrize("language, sample, each", ALL, ids=[f"{sample.id}-{each.name}" for _, sample, each in ALL])
+def test_every_entry_has_a_well_formed_expectation_in_every_scenario(language, sample, each):
+    expectation = each.expectation(language, sample)
+    assert expectation.kind in ("reply", "error", "not-applicable")
+    if expectation.kind == "error":
+        assert expectation.path is not None and expectation.error and expectation.message
+        line = expectation.path.expected_line(sample.model_id, expectation.error, expectation.message)
+        assert line and expectation.path.stream in ("stdout", "stderr")
+    if expectation.kind == "not-applicable":
+        assert expectation.why
+    if each.streaming_only and not sample.streams:
+        assert expectation.kind == "not-applicable"
+
+
+def expect(sample_id: str, scenario_name: str):
+    language, sample = next((language, sample) for language, sample in registry.all_samples() if sample.id == sample_id)
+    return scenario(scenario_name).expectation(language, sample)
+
+
+def test_boto3_reports_errors_through_the_seeds_error_line():
+    expectation = expect("python", "access-denied")
+    assert expectation.kind == "error" and expectation.path.exit_code == 1
+    assert expectation.path.expected_line("m", "AccessDeniedException", "no").startswith("ERROR: Can't invoke 'm'.")
+
+
+def test_abap_catches_only_access_denied_and_reports_the_rest_as_uncaught():
+    caught = expect("abap-low-level", "access-denied")
+    uncaught = expect("abap-low-level", "validation-error")
+    assert (caught.path.line, caught.path.exit_code) == ("{message}", 0)
+    assert (uncaught.path.line, uncaught.path.exit_code) == ("ERROR {error}: {message}", 1)
+
+
+def test_only_the_first_abap_snippet_meets_the_single_throttle():
+    assert expect("abap-low-level", "throttled-then-fine").kind == "error"
+    later = expect("abap-l2-claude-2", "throttled-then-fine")
+    assert later.kind == "reply" and not later.retried and not later.check_exit
+
+
+@pytest.mark.parametrize("sample_id", ["python", "javascript", "javascript-stream", "php", "dotnet"])
+def test_sdks_that_retry_must_show_the_retry(sample_id):
+    expectation = expect(sample_id, "throttled-then-fine")
+    assert expectation.kind == "reply" and expectation.retried
+
+
+def test_model_not_found_expects_bedrocks_message_and_a_catalogue_without_the_model():
+    expectation = expect("php", "model-not-found")
+    assert (expectation.error, expectation.message) == ("ValidationException", INVALID_MODEL_ID)
+    php = registry.language("php")
+    options = scenario("model-not-found").stub_options(list(php.samples))
+    assert all(model.model_id != php.samples[0].model_id for model in options["models"])
+
+
+def test_dotnet_rethrows_so_any_non_zero_exit_is_expected():
+    assert expect("dotnet", "validation-error").path.exit_code is None
+
+
+def test_streaming_scenarios_apply_to_streaming_entries_only():
+    assert expect("javascript-stream", "stream-exception").error == "ModelStreamErrorException"
+    assert expect("javascript", "stream-exception").kind == "not-applicable"
+
+
+def test_the_report_fails_when_a_deliberately_wrong_entry_prints_another_text(tmp_path):
+    """Two fake entries call the stub for real; one prints the reply, the other changes it."""
+    script = tmp_path / "sample.py"
+    script.write_text(
+        "import boto3, json, sys\n"
+        "body = {'anthropic_version': 'bedrock-2023-05-31', 'max_tokens': 9,"
+        " 'messages': [{'role': 'user', 'content': 'hi'}]}\n"
+        "reply = boto3.client('bedrock-runtime').invoke_model(\n"
+        "    modelId='anthropic.claude-3-haiku-20240307-v1:0', body=json.dumps(body))\n"
+        "text = json.loads(reply['body'].read())['content'][0]['text']\n"
+        "print(text.swapcase() if sys.argv[1:] == ['wrong'] else text)\n"
+    )
+    real = registry.all_samples()
+
+    def fake(sample_id: str, *arguments: str) -> Sample:
+        return Sample(
+            id=sample_id,
+            title="fake",
+            source="sample.py",
+            run=(sys.executable, str(script), *arguments),
+            operation="InvokeModel",
+            model_id="anthropic.claude-3-haiku-20240307-v1:0",
+            on_error=ErrorPath("ERROR"),
+        )
+
+    language = Language(
+        name="fake",
+        title="Fake",
+        folder=str(tmp_path),
+        tools=(),
+        sdk=Sdk("boto3", "x.txt"),
+        steps=(),
+        samples=(fake(real[0][1].id), fake(real[1][1].id, "wrong")),
+    )
+    with Stub() as stub:
+        results = pipeline.run_language(language, lambda: stub, run_id="r", required=False, log=print)
+    assert [result.status for result in results] == [PASSED, FAILED], [result.reason for result in results]
+    for result in results:
+        write_result(result, tmp_path / "out")
+    built = report.build_report(report.read_results(tmp_path / "out"))
+    assert not built.ok
+    assert any(problem.startswith(f"{real[1][1].id} / plain: the printed text differs") for problem in built.problems)
