@@ -69,7 +69,7 @@ def run_checks(
         for command in commands:
             log(f"{language.name}: {check.name}: {' '.join(command)}")
             result = run_process(command, cwd=language.path, env=env, timeout=300)
-            if not result.ok:
+            if not result.ok or (check.fails_on_output and result.stdout.strip()):
                 failures.append(f"`{' '.join(command)}` {result.describe_failure()}\n{result.output_tail()}")
         outcomes.append(CheckOutcome(language.name, check.name, FAILED if failures else PASSED, "\n".join(failures)))
     return outcomes

@@ -177,9 +177,9 @@ def judge_error(result: SampleResult, sample: Sample, run: SampleRun, expectatio
     # Where one program runs several snippets, each reports its error inside its own part of the output.
     own_part = sample.extraction.extract(stream) if path.stream == "stdout" else None
     text = stream if own_part is None else own_part
-    line = path.expected_line(sample.model_id, expectation.error, expectation.message)
-    if not any(line in printed for printed in text.splitlines()):
-        reasons.append(f"no line of its {path.stream} contains {line!r}")
+    if not path.found_in(text, sample.model_id, expectation.error, expectation.message):
+        line = path.expected_line(sample.model_id, expectation.error, expectation.message)
+        reasons.append(f"no line of its {path.stream} matches {line!r}")
     if expectation.message not in text:
         reasons.append(f"its {path.stream} lacks the stub's message")
     own = _own(sample, run.entries)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .extraction import WHOLE_OUTPUT, Extraction
 from .stub import INVOKE_MODEL, INVOKE_MODEL_STREAM
-from .stub.models import PROMPT_END_RULE
+from .stub.models import PROMPT_END_RULE, PROMPT_START_RULE
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAUDE_3_HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -55,6 +55,7 @@ class Check:
     tools: tuple[Tool, ...] = ()
     files: str | None = None
     after_steps: bool = False  # needs the language's install and build steps first
+    fails_on_output: bool = False  # for tools that list offending files and still exit 0 (gofmt -l)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class ErrorPath:
     """What the sample's own error handling prints when the service answers with an error.
 
     Some printed line contains `line`, which may use {model_id}, {error} (the error's name) and {message} (the
-    service's message). `exit_code` None means any non-zero code (an unhandled exception's code varies).
+    service's message), and `*` for text that varies (request ids, status details). `exit_code` None means any
+    non-zero code (an unhandled exception's code varies).
     """
 
     line: str
@@ -71,6 +73,20 @@ class ErrorPath:
 
     def expected_line(self, model_id: str, error: str, message: str) -> str:
         return self.line.format(model_id=model_id, error=error, message=message)
+
+    def found_in(self, text: str, model_id: str, error: str, message: str) -> bool:
+        """Whether some line of `text` holds the expected line's parts, in order."""
+        parts = self.expected_line(model_id, error, message).split("*")
+        for printed in text.splitlines():
+            position = 0
+            for part in parts:
+                position = printed.find(part, position)
+                if position < 0:
+                    break
+                position += len(part)
+            else:
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -136,6 +152,16 @@ JS_ERROR = ErrorPath("{error}: {message}", exit_code=0)
 ABAP_ACCESS_DENIED = ErrorPath("{message}", exit_code=0)
 # Errors the snippets do not catch: the runner writes them in the snippet's frame and ends with code 1.
 ABAP_UNCAUGHT = ErrorPath("ERROR {error}: {message}", exit_code=1)
+# The Java sample catches only SdkClientException (failures on the client's side, such as a refused connection);
+# a service error is an SdkServiceException, so it ends the program as an uncaught exception.
+JAVA_CLIENT_ERROR = ErrorPath("ERROR: Can't invoke '{model_id}'. Reason: *", stream="stderr")
+JAVA_UNCAUGHT = ErrorPath(
+    'Exception in thread "main" software.amazon.awssdk.services.bedrockruntime.model.{error}: {message} '
+    "(Service: BedrockRuntime, Status Code: *",
+    stream="stderr",
+)
+# A JVM tuned for a short run; these flags change start-up time, not behaviour.
+JAVA_RUN = ("java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", "target/bedrockruntime-invoke-model.jar")
 ABAP_RUNNER = ("node", "output/project/zbdr_claude_runner.prog.mjs")
 ABAP_SOURCES = ("src/*", "emulation/*", "emulation/*/*")
 
@@ -147,6 +173,10 @@ def abap_frame(label: str) -> Extraction:
 
 PYTHON3 = Tool("python3", "Python 3.9 or later with venv", "Debian: apt-get install python3 python3-venv")
 NODE = Tool("node", "Node.js 18 or later", "Debian: apt-get install nodejs npm, or a Node.js release for your system")
+JAVA = Tool("java", "a JDK, 17 or later", "Debian: apt-get install openjdk-17-jdk-headless")
+MAVEN = Tool("mvn", "Apache Maven 3.8 or later", "Debian: apt-get install maven")
+GO = Tool("go", "Go 1.24 or later", "Debian: apt-get install golang-go, or a Go release for your system")
+GOFMT = Tool("gofmt", "gofmt, which comes with Go", "it is installed with Go")
 PHP = Tool(
     "php",
     "PHP 8.1 or later with the curl, mbstring and xml extensions",
@@ -230,6 +260,71 @@ LANGUAGES: tuple[Language, ...] = (
             ),
         ),
         checks=(Check("prettier", ("node_modules/.bin/prettier", "--check", "."), tools=(NODE,), after_steps=True),),
+    ),
+    Language(
+        name="java",
+        title="Java (SDK for Java 2.x)",
+        folder="java",
+        tools=(JAVA, MAVEN),
+        sdk=Sdk("software.amazon.awssdk:bom", manifest="pom.xml"),
+        steps=(
+            Step("resolve", commands=(("mvn", "-B", "-q", "dependency:go-offline"),), inputs=("pom.xml",)),
+            Step(
+                "build",
+                commands=(("mvn", "-B", "-q", "-o", "package"),),
+                inputs=("pom.xml", "src/main/java/**/*.java"),
+                outputs=("target/bedrockruntime-invoke-model.jar", "target/lib"),
+            ),
+        ),
+        samples=(
+            Sample(
+                id="java",
+                title="InvokeModel.java",
+                source="src/main/java/com/example/bedrockruntime/InvokeModel.java",
+                run=JAVA_RUN,
+                operation=INVOKE_MODEL,
+                model_id=CLAUDE_3_HAIKU,
+                on_error=JAVA_CLIENT_ERROR,
+                caught_errors=(),
+                on_uncaught=JAVA_UNCAUGHT,
+            ),
+        ),
+        checks=(Check("google-java-format", ("mvn", "-B", "-q", "-o", "fmt:check"), tools=(MAVEN,), after_steps=True),),
+    ),
+    Language(
+        name="go",
+        title="Go (SDK for Go v2)",
+        folder="go",
+        tools=(GO,),
+        sdk=Sdk("github.com/aws/aws-sdk-go-v2/service/bedrockruntime", manifest="go.mod"),
+        steps=(
+            Step("download", commands=(("go", "mod", "download"),), inputs=("go.mod", "go.sum")),
+            Step(
+                "build",
+                commands=(("go", "build", "-o", "bin/invoke_claude", "./cmd/invoke_claude"),),
+                inputs=("go.mod", "go.sum", "*/*.go", "*/*/*.go"),
+                outputs=("bin/invoke_claude",),
+            ),
+        ),
+        samples=(
+            Sample(
+                id="go",
+                title="InvokeModelWrapper.InvokeClaude, through cmd/invoke_claude",
+                source="actions/invoke_model.go",
+                run=("bin/invoke_claude",),
+                operation=INVOKE_MODEL,
+                model_id=CLAUDE_2,
+                on_error=ErrorPath(
+                    "ERROR: Can't invoke '{model_id}'. Reason: operation error Bedrock Runtime: *{error}: {message}",
+                    stream="stderr",
+                ),
+                expected_findings=(PROMPT_START_RULE,),
+            ),
+        ),
+        checks=(
+            Check("gofmt", ("gofmt", "-l", "."), tools=(GOFMT,), fails_on_output=True),
+            Check("go vet", ("go", "vet", "./..."), tools=(GO,)),
+        ),
     ),
     Language(
         name="abap",

@@ -23,7 +23,8 @@ def pinned_version(manifest: Path, package: str) -> str | None:
     elif name == "go.mod":
         pattern = rf"^\s*(?:require\s+)?{re.escape(package)}\s+(v[^\s]+)"
     elif name == "pom.xml":
-        pattern = rf"<artifactId>{re.escape(package)}</artifactId>\s*<version>([^<]+)</version>"
+        artifact = package.rpartition(":")[2]  # group:artifact
+        pattern = rf"<artifactId>{re.escape(artifact)}</artifactId>\s*<version>([^<]+)</version>"
     elif name.endswith(".csproj"):
         pattern = rf'Include="{re.escape(package)}"\s+Version="([^"]+)"'
     else:

@@ -131,3 +131,22 @@ def test_the_cli_stub_serves_boto3_and_the_javascript_sdk_at_once(tmp_path):
         assert stub.wait(timeout=15) == 0
     versions = sorted(json.loads(line)["http_version"] for line in journal.read_text().splitlines())
     assert versions == ["1.1"] * 4 + ["2"] * 2
+
+
+NONCONFORMING = [(language, sample) for language, sample in SAMPLES if sample.expected_findings]
+
+
+@pytest.mark.parametrize("language, sample", NONCONFORMING, ids=[sample.id for _, sample in NONCONFORMING])
+def test_a_strict_stub_rejects_what_real_bedrock_documents_and_the_sample_reports_it(language, sample):
+    """The default stub records these findings (checked above); in strict mode the request is refused."""
+    ready(language)
+    finding = sample.expected_findings[0]
+    with Stub(strict=True) as strict_stub:
+        run = pipeline.run_against(language, sample.run, strict_stub, timeout=120)
+    plain = pipeline.judge(pipeline.base_result(language, sample, "t"), sample, run.process, run.expected, run.entries)
+    assert plain.status == "failed", "a strict stub must not answer a request that breaks a documented rule"
+    expectation = pipeline.Expectation(
+        "error", error="ValidationException", message=finding, path=sample.error_path("ValidationException")
+    )
+    reported = pipeline.judge_error(pipeline.base_result(language, sample, "t"), sample, run, expectation)
+    assert reported.status == PASSED, reported.reason
