@@ -27,18 +27,12 @@ def _language_session(language: registry.Language) -> None:
     def run(session: nox.Session) -> None:
         sessions.language_session(session, language.name)
 
-    run.__doc__ = f"Build {language.title} and run its samples against the stub (-- --scenario NAME|all)."
+    run.__doc__ = f"Build {language.title} and run its samples under every scenario (-- --scenario NAME)."
     nox.session(name=language.name, venv_backend="none")(run)
 
 
 for _language in registry.LANGUAGES:
     _language_session(_language)
-
-
-@nox.session(venv_backend="none")
-def scenarios(session: nox.Session) -> None:
-    """Run every sample under every scenario (errors, throttling, long and tricky replies, streaming)."""
-    sessions.scenarios_session(session)
 
 
 @nox.session(venv_backend="none")

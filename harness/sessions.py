@@ -22,21 +22,16 @@ def _scenarios_from(posargs: list[str]) -> tuple[Scenario, ...]:
     parser.add_argument(
         "--scenario",
         action="append",
-        choices=[*scenario_names(), "all"],
-        help="run under this scenario (repeatable; `all` for every one; default: plain)",
+        choices=scenario_names(),
+        help="run under this scenario only (repeatable; default: every scenario)",
     )
-    names = parser.parse_args(posargs).scenario or [PLAIN]
-    return SCENARIOS if "all" in names else tuple(scenario(name) for name in names)
+    names = parser.parse_args(posargs).scenario
+    return tuple(scenario(name) for name in names) if names else SCENARIOS
 
 
 def language_session(session: Any, name: str) -> None:
     """Builds and runs one language's samples against the stub, and records each result."""
     _run_languages(session, [registry.language(name)], _scenarios_from(list(session.posargs)))
-
-
-def scenarios_session(session: Any) -> None:
-    """Every language under every scenario."""
-    _run_languages(session, list(registry.LANGUAGES), SCENARIOS)
 
 
 def _run_languages(session: Any, languages: list[registry.Language], scenarios: tuple[Scenario, ...]) -> None:
