@@ -36,6 +36,12 @@ for _language in registry.LANGUAGES:
 
 
 @nox.session(venv_backend="none")
+def idioms(session: nox.Session) -> None:
+    """Regenerate docs/idioms.md, each step of the call in every language side by side."""
+    session.log(f"written {sessions.write_idioms()}")
+
+
+@nox.session(venv_backend="none")
 def report(session: nox.Session) -> None:
     """Print the parity table of the latest results; fail if any sample failed or two disagree."""
     sessions.report_session(session)

@@ -8,9 +8,11 @@ using Amazon;
 using Amazon.BedrockRuntime;
 using Amazon.BedrockRuntime.Model;
 
+// snippet: create the client
 // Create a Bedrock Runtime client in the AWS Region you want to use.
 var client = new AmazonBedrockRuntimeClient(RegionEndpoint.USEast1);
 
+// snippet: build the request
 // Set the model ID, e.g., Claude 3 Haiku.
 var modelId = "anthropic.claude-3-haiku-20240307-v1:0";
 
@@ -37,11 +39,13 @@ var request = new InvokeModelRequest()
     ContentType = "application/json"
 };
 
+// snippet: invoke
 try
 {
     // Send the request to the Bedrock Runtime and wait for the response.
     var response = await client.InvokeModelAsync(request);
 
+// snippet: read the text
     // Decode the response body.
     var modelResponse = await JsonNode.ParseAsync(response.Body);
 
@@ -49,6 +53,7 @@ try
     var responseText = modelResponse["content"]?[0]?["text"] ?? "";
     Console.WriteLine(responseText);
 }
+// snippet: handle the error
 catch (AmazonBedrockRuntimeException e)
 {
     Console.WriteLine($"ERROR: Can't invoke '{modelId}'. Reason: {e.Message}");

@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import Any
 
-from . import registry
+from . import idioms, registry
 from .environment import scrubbed
 from .lint import REQUIRE_CHECKS_VARIABLE, run_checks
 from .pipeline import run_language
@@ -91,6 +91,10 @@ def lint_session(session: Any) -> None:
     failed = [outcome for outcome in outcomes if outcome.status == FAILED]
     if failed:
         session.error("failed checks: " + ", ".join(f"{outcome.language} / {outcome.check}" for outcome in failed))
+
+
+def write_idioms() -> Any:
+    return idioms.write()
 
 
 def report_session(session: Any) -> None:

@@ -5,9 +5,11 @@ import json
 import boto3
 from botocore.exceptions import ClientError
 
+# snippet: create the client
 # Create a Bedrock Runtime client in the AWS Region of your choice.
 client = boto3.client("bedrock-runtime", region_name="us-east-1")
 
+# snippet: build the request
 # Set the model ID, e.g., Claude 3 Haiku.
 model_id = "anthropic.claude-3-haiku-20240307-v1:0"
 
@@ -30,14 +32,17 @@ native_request = {
 # Convert the native request to JSON.
 request = json.dumps(native_request)
 
+# snippet: invoke
 try:
     # Invoke the model with the request.
     response = client.invoke_model(modelId=model_id, body=request)
 
+# snippet: handle the error
 except (ClientError, Exception) as e:
     print(f"ERROR: Can't invoke '{model_id}'. Reason: {e}")
     exit(1)
 
+# snippet: read the text
 # Decode the response body.
 model_response = json.loads(response["body"].read())
 

@@ -41,9 +41,11 @@ ENDCLASS.
 CLASS zcl_bdr_claude_invoke_model IMPLEMENTATION.
 
   METHOD prompt_claude_v2.
+    " snippet: create the client
     DATA(lo_session) = /aws1/cl_rt_session_aws=>create( cv_pfl ).
     DATA(lo_bdr) = /aws1/cl_bdr_factory=>create( lo_session ).
 
+    " snippet: build the request
     "Claude V2 Input Parameters should be in a format like this:
 *   {
 *     "prompt":"\n\nHuman:\\nTell me a joke\n\nAssistant:\n",
@@ -75,6 +77,7 @@ CLASS zcl_bdr_claude_invoke_model IMPLEMENTATION.
       data        = ls_input
       pretty_name = /ui2/cl_json=>pretty_mode-low_case ).
 
+    " snippet: invoke
     TRY.
         DATA(lo_response) = lo_bdr->invokemodel(
           iv_body = /aws1/cl_rt_util=>string_to_xstring( lv_json )
@@ -82,6 +85,7 @@ CLASS zcl_bdr_claude_invoke_model IMPLEMENTATION.
           iv_accept = 'application/json'
           iv_contenttype = 'application/json' ).
 
+        " snippet: read the text
         "Claude V2 Response format will be:
 *       {
 *         "completion": "Knock Knock...",
@@ -98,11 +102,13 @@ CLASS zcl_bdr_claude_invoke_model IMPLEMENTATION.
           CHANGING  data  = ls_response ).
 
         DATA(lv_answer) = ls_response-completion.
+      " snippet: handle the error
       CATCH /aws1/cx_bdraccessdeniedex INTO DATA(lo_ex).
         WRITE / lo_ex->get_text( ).
         WRITE / |Don't forget to enable model access at https://console.aws.amazon.com/bedrock/home?#/modelaccess|.
 
     ENDTRY.
+    " snippet: end
     ov_answer = lv_answer.
   ENDMETHOD.
 
@@ -112,9 +118,11 @@ CLASS zcl_bdr_claude_invoke_model IMPLEMENTATION.
     DATA(lo_bdr) = /aws1/cl_bdr_factory=>create( lo_session ).
 
     TRY.
+        " snippet: invoke (L2 client for Claude 2)
         DATA(lo_bdr_l2_claude) = /aws1/cl_bdr_l2_factory=>create_claude_2( lo_bdr ).
         " iv_prompt can contain a prompt like 'tell me a joke about Java programmers'.
         DATA(lv_answer) = lo_bdr_l2_claude->prompt_for_text( iv_prompt ).
+      " snippet: end
       CATCH /aws1/cx_bdraccessdeniedex INTO DATA(lo_ex).
         WRITE / lo_ex->get_text( ).
         WRITE / |Don't forget to enable model access at https://console.aws.amazon.com/bedrock/home?#/modelaccess|.
@@ -134,12 +142,14 @@ CLASS zcl_bdr_claude_invoke_model IMPLEMENTATION.
 
         " for the list of models that support the Messages API see:
         " https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
+        " snippet: invoke (L2 Messages client)
         DATA(lo_bdr_l2_claude) = /aws1/cl_bdr_l2_factory=>create_anthropic_msg_api(
           io_bdr = lo_bdr
           iv_model_id = 'anthropic.claude-3-sonnet-20240229-v1:0' ).  " choosing Claude v3 Sonnet
 
         " iv_prompt can contain a prompt like 'tell me a joke about Java programmers'.
         DATA(lv_answer) = lo_bdr_l2_claude->prompt_for_text( iv_prompt = iv_prompt iv_max_tokens = 100 ).
+      " snippet: end
       CATCH /aws1/cx_bdraccessdeniedex INTO DATA(lo_ex).
         WRITE / lo_ex->get_text( ).
         WRITE / |Don't forget to enable model access at https://console.aws.amazon.com/bedrock/home?#/modelaccess|.

@@ -37,6 +37,7 @@ type ClaudeResponse struct {
 // Invokes Anthropic Claude on Amazon Bedrock to run an inference using the input
 // provided in the request body.
 func (wrapper InvokeModelWrapper) InvokeClaude(ctx context.Context, prompt string) (string, error) {
+	// snippet: build the request
 	modelId := "anthropic.claude-v2"
 
 	// Anthropic Claude requires enclosing the prompt as follows:
@@ -53,21 +54,25 @@ func (wrapper InvokeModelWrapper) InvokeClaude(ctx context.Context, prompt strin
 		log.Fatal("failed to marshal", err)
 	}
 
+	// snippet: invoke
 	output, err := wrapper.BedrockRuntimeClient.InvokeModel(ctx, &bedrockruntime.InvokeModelInput{
 		ModelId:     aws.String(modelId),
 		ContentType: aws.String("application/json"),
 		Body:        body,
 	})
 
+	// snippet: handle the error
 	if err != nil {
 		ProcessError(err, modelId)
 	}
 
+	// snippet: read the text
 	var response ClaudeResponse
 	if err := json.Unmarshal(output.Body, &response); err != nil {
 		log.Fatal("failed to unmarshal", err)
 	}
 
+	// snippet: end
 	return response.Completion, nil
 }
 

@@ -21,9 +21,11 @@ class BedrockRuntimeService
      */
     public function __construct(string $region = 'us-east-1')
     {
+        // snippet: create the client
         $this->bedrockRuntimeClient = new BedrockRuntimeClient([
             'region' => $region,
             'version' => 'latest',
+        // snippet: end
         ]);
     }
 
@@ -36,6 +38,7 @@ class BedrockRuntimeService
         $completion = "";
 
         try {
+            // snippet: build the request
             $modelId = 'anthropic.claude-3-haiku-20240307-v1:0';
 
             // Claude requires you to enclose the prompt as follows:
@@ -49,19 +52,23 @@ class BedrockRuntimeService
                 ]]
             ];
 
+            // snippet: invoke
             $result = $this->bedrockRuntimeClient->invokeModel([
                 'contentType' => 'application/json',
                 'body' => json_encode($body),
                 'modelId' => $modelId,
             ]);
 
+            // snippet: read the text
             $response_body = json_decode($result['body']);
 
             $completion = $response_body->content[0]->text;
+        // snippet: handle the error
         } catch (Exception $e) {
             echo "Error: ({$e->getCode()}) - {$e->getMessage()}\n";
         }
 
+        // snippet: end
         return $completion;
     }
 }

@@ -19,6 +19,7 @@ import (
 func main() {
 	ctx := context.Background()
 
+	// snippet: create the client
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		log.Fatalf("unable to load the AWS configuration: %v", err)
@@ -28,6 +29,7 @@ func main() {
 		BedrockRuntimeClient: bedrockruntime.NewFromConfig(cfg),
 	}
 
+	// snippet: end
 	prompt := "Describe the purpose of a 'hello world' program in one line."
 	completion, err := wrapper.InvokeClaude(ctx, prompt)
 	if err != nil {

@@ -41,9 +41,11 @@ export const invokeModel = async (
   prompt,
   modelId = "anthropic.claude-3-haiku-20240307-v1:0",
 ) => {
+  // snippet: create the client
   // Create a new Bedrock Runtime client instance.
   const client = new BedrockRuntimeClient({ region: "us-east-1" });
 
+  // snippet: build the request
   // Prepare the payload for the model.
   const payload = {
     anthropic_version: "bedrock-2023-05-31",
@@ -56,6 +58,7 @@ export const invokeModel = async (
     ],
   };
 
+  // snippet: invoke
   // Invoke Claude with the payload and wait for the response.
   const command = new InvokeModelCommand({
     contentType: "application/json",
@@ -64,11 +67,13 @@ export const invokeModel = async (
   });
   const apiResponse = await client.send(command);
 
+  // snippet: read the text
   // Decode and return the response(s)
   const decodedResponseBody = new TextDecoder().decode(apiResponse.body);
   /** @type {MessagesResponseBody} */
   const responseBody = JSON.parse(decodedResponseBody);
   return responseBody.content[0].text;
+  // snippet: end
 };
 
 /**
@@ -99,6 +104,7 @@ export const invokeModelWithResponseStream = async (
     ],
   };
 
+  // snippet: invoke (streaming)
   // Invoke Claude with the payload and wait for the API to respond.
   const command = new InvokeModelWithResponseStreamCommand({
     contentType: "application/json",
@@ -107,6 +113,7 @@ export const invokeModelWithResponseStream = async (
   });
   const apiResponse = await client.send(command);
 
+  // snippet: read the text (streaming)
   let completeMessage = "";
 
   // Decode and process the response stream
@@ -122,6 +129,7 @@ export const invokeModelWithResponseStream = async (
     }
   }
 
+  // snippet: end
   // Return the final response
   return completeMessage;
 };
@@ -139,6 +147,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(`\n${"-".repeat(53)}`);
     console.log("Final structured response:");
     console.log(response);
+    // snippet: handle the error
   } catch (err) {
     console.log(`\n${err}`);
   }

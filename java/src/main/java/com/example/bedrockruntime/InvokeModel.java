@@ -14,6 +14,7 @@ public class InvokeModel {
 
   public static String invokeModel() {
 
+    // snippet: create the client
     // Create a Bedrock Runtime client in the AWS Region you want to use.
     // Replace the DefaultCredentialsProvider with your preferred credentials provider.
     var client =
@@ -22,6 +23,7 @@ public class InvokeModel {
             .region(Region.US_EAST_1)
             .build();
 
+    // snippet: build the request
     // Set the model ID, e.g., Claude 3 Haiku.
     var modelId = "anthropic.claude-3-haiku-20240307-v1:0";
 
@@ -46,12 +48,14 @@ public class InvokeModel {
     // Embed the prompt in the model's native request payload.
     String nativeRequest = nativeRequestTemplate.replace("{{prompt}}", prompt);
 
+    // snippet: invoke
     try {
       // Encode and send the request to the Bedrock Runtime.
       var response =
           client.invokeModel(
               request -> request.body(SdkBytes.fromUtf8String(nativeRequest)).modelId(modelId));
 
+      // snippet: read the text
       // Decode the response body.
       var responseBody = new JSONObject(response.body().asUtf8String());
 
@@ -61,12 +65,14 @@ public class InvokeModel {
 
       return text;
 
+      // snippet: handle the error
     } catch (SdkClientException e) {
       System.err.printf("ERROR: Can't invoke '%s'. Reason: %s", modelId, e.getMessage());
       throw new RuntimeException(e);
     }
   }
 
+  // snippet: end
   public static void main(String[] args) {
     invokeModel();
   }
