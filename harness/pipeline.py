@@ -188,6 +188,7 @@ def judge_error(result: SampleResult, sample: Sample, run: SampleRun, expectatio
     elif not own or own[-1].error_type != expectation.error:
         seen = ", ".join(f"{entry.status} {entry.error_type or ''}".strip() for entry in own) or "none of its own"
         reasons.append(f"the stub did not answer its request with {expectation.error} (it answered: {seen})")
+    reasons += process.misbehaviour()
     result.status = FAILED if reasons else PASSED
     result.reason = "; ".join(reasons)
     result.run_seconds = round(process.seconds, 3)
@@ -227,6 +228,7 @@ def judge(
         reasons.append(
             f"its request was answered {last.status} {last.error_type or ''} (signature: {last.signature})".rstrip()
         )
+    reasons += process.misbehaviour()
     result.status = FAILED if reasons else PASSED
     result.reason = "; ".join(reasons)
     result.expected_text = expected

@@ -56,7 +56,10 @@ def write_result(result: SampleResult, directory: Path | None = None) -> Path:
     folder = (directory or output_dir()) / "results"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{result.sample}--{result.scenario}.json"
-    path.write_text(json.dumps(asdict(result), ensure_ascii=False, indent=2), encoding="utf-8")
+    # Written aside, then renamed: a report read at the same moment sees the old record or the new, never half.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(asdict(result), ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(partial, path)
     return path
 
 

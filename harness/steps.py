@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -47,7 +48,7 @@ def is_current(language: Language, step: Step, stamp_dir: Path = STAMP_DIR) -> b
     return bool(step.inputs) and outputs_exist and stamp.is_file() and stamp.read_text() == step_digest(language, step)
 
 
-def run_steps(
+def _run_steps_unlocked(
     language: Language, env: Mapping[str, str], log: Callable[[str], None], stamp_dir: Path = STAMP_DIR
 ) -> list[StepOutcome]:
     """Runs each step in order, stopping at the first failure."""
@@ -74,3 +75,14 @@ def run_steps(
             stamp_dir.mkdir(parents=True, exist_ok=True)
             _stamp(language, step, stamp_dir).write_text(step_digest(language, step))
     return outcomes
+
+
+def run_steps(
+    language: Language, env: Mapping[str, str], log: Callable[[str], None], stamp_dir: Path = STAMP_DIR
+) -> list[StepOutcome]:
+    """Runs each step in order, stopping at the first failure; one run at a time per language on this machine."""
+    stamp_dir.mkdir(parents=True, exist_ok=True)
+    with (stamp_dir / f"{language.name}.lock").open("w") as lock:
+        # Two harness runs at once would otherwise install into the same node_modules or target/ together.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _run_steps_unlocked(language, env, log, stamp_dir)
