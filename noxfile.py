@@ -42,6 +42,12 @@ def idioms(session: nox.Session) -> None:
 
 
 @nox.session(venv_backend="none")
+def bench(session: nox.Session) -> None:
+    """Measure the stub under load, each sample against its start-up floor, and a warm full nox (-- --help)."""
+    sessions.bench_session(session)
+
+
+@nox.session(venv_backend="none")
 def report(session: nox.Session) -> None:
     """Print the parity table of the latest results; fail if any sample failed or two disagree."""
     sessions.report_session(session)

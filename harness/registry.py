@@ -117,6 +117,15 @@ class Sample:
 
 
 @dataclass(frozen=True)
+class Floor:
+    """A language's start-up floor for the benchmark: its runtime starting, loading the SDK, building the client
+    and printing, with no request. `{floors}` is harness/bench/floors, `{cache}` the benchmark's build folder."""
+
+    run: tuple[str, ...]
+    build: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
 class Sdk:
     package: str
     manifest: str  # where the pinned version is read, relative to the language folder
@@ -136,6 +145,7 @@ class Language:
     checks: tuple[Check, ...] = ()
     # Whether the SDK retries a throttled request by default (every AWS SDK does; an emulation may not).
     retries_throttling: bool = True
+    floor: Floor | None = None
 
     @property
     def path(self) -> Path:
@@ -219,6 +229,13 @@ LANGUAGES: tuple[Language, ...] = (
                 on_error=BOTO3_ERROR,
             ),
         ),
+        floor=Floor(
+            (
+                ".venv/bin/python",
+                "-c",
+                "import boto3; boto3.client('bedrock-runtime', region_name='us-east-1'); print('floor')",
+            )
+        ),
         checks=(
             Check("ruff format", ("ruff", "format", "--check", ".")),
             Check("ruff check", ("ruff", "check", "--select", "E,F,I", ".")),
@@ -259,6 +276,15 @@ LANGUAGES: tuple[Language, ...] = (
                 on_error=ErrorPath("{error}: {message}", exit_code=1),
             ),
         ),
+        floor=Floor(
+            (
+                "node",
+                "--input-type=module",
+                "-e",
+                "const { BedrockRuntimeClient } = await import('@aws-sdk/client-bedrock-runtime'); "
+                "new BedrockRuntimeClient({ region: 'us-east-1' }); console.log('floor');",
+            )
+        ),
         checks=(Check("prettier", ("node_modules/.bin/prettier", "--check", "."), tools=(NODE,), after_steps=True),),
     ),
     Language(
@@ -288,6 +314,10 @@ LANGUAGES: tuple[Language, ...] = (
                 caught_errors=(),
                 on_uncaught=JAVA_UNCAUGHT,
             ),
+        ),
+        floor=Floor(
+            (*JAVA_RUN[:-2], "-cp", "{cache}/java:target/lib/*", "Floor"),
+            build=(("javac", "-d", "{cache}/java", "-cp", "target/lib/*", "{floors}/Floor.java"),),
         ),
         checks=(Check("google-java-format", ("mvn", "-B", "-q", "-o", "fmt:check"), tools=(MAVEN,), after_steps=True),),
     ),
@@ -321,6 +351,7 @@ LANGUAGES: tuple[Language, ...] = (
                 expected_findings=(PROMPT_START_RULE,),
             ),
         ),
+        floor=Floor(("{cache}/go-floor",), build=(("go", "build", "-o", "{cache}/go-floor", "{floors}/floor.go"),)),
         checks=(
             Check("gofmt", ("gofmt", "-l", "."), tools=(GOFMT,), fails_on_output=True),
             Check("go vet", ("go", "vet", "./..."), tools=(GO,)),
@@ -394,6 +425,7 @@ LANGUAGES: tuple[Language, ...] = (
             ),
         ),
         unit_tests=("node", "run_unit_tests.mjs"),
+        floor=Floor(("node", "--input-type=module", "-e", "await import('./output/init.mjs'); console.log('floor')")),
     ),
     Language(
         name="php",
@@ -423,6 +455,14 @@ LANGUAGES: tuple[Language, ...] = (
                 # The SDK's exceptions carry code 0; its message wraps the service's.
                 on_error=ErrorPath("Error: (0) - "),
             ),
+        ),
+        floor=Floor(
+            (
+                "php",
+                "-r",
+                "require 'vendor/autoload.php'; new Aws\\BedrockRuntime\\BedrockRuntimeClient("
+                "['region' => 'us-east-1', 'version' => 'latest']); echo \"floor\\n\";",
+            )
         ),
         checks=(
             Check("php -l", ("php", "-l", "{file}"), tools=(PHP,), files="**/*.php"),

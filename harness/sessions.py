@@ -93,6 +93,14 @@ def lint_session(session: Any) -> None:
         session.error("failed checks: " + ", ".join(f"{outcome.language} / {outcome.check}" for outcome in failed))
 
 
+def bench_session(session: Any) -> None:
+    from .bench.run import main, markdown
+
+    data = main(list(session.posargs), log=session.log)
+    print(markdown(data), end="")
+    session.log(f"written to {output_dir()}: bench.md, bench.json")
+
+
 def write_idioms() -> Any:
     return idioms.write()
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import string
 from datetime import timedelta
 
 import httpx
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest, HTTPHeaders
+from botocore.credentials import Credentials as BotocoreCredentials
 from conftest import HAIKU, bedrock_client, messages_body, now, signed_headers
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from harness.stub import Credentials, Stub
+from harness.stub import Credentials, Stub, sigv4
 
 PATH = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
 
@@ -94,3 +100,66 @@ def test_credentials_of_its_own_can_be_set():
         )
         with pytest.raises(Exception, match="UnrecognizedClientException"):
             bedrock_client(stub.url).invoke_model(modelId=HAIKU, body=messages_body())
+
+
+# --- the stub's canonical request is botocore's, for any request ---
+
+
+class _BotocoreWithTheseHeaders(SigV4Auth):
+    """botocore's signer, signing exactly the headers the client named."""
+
+    def __init__(self, signed: HTTPHeaders) -> None:
+        super().__init__(BotocoreCredentials("AKIDEXAMPLE", "secret"), "bedrock", "us-east-1")
+        self._signed = signed
+
+    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
+        return self._signed
+
+
+NAMES = st.sampled_from(
+    [
+        "host",
+        "content-type",
+        "x-amz-date",
+        "x-amz-user-agent",
+        "amz-sdk-request",
+        "accept",
+        "x-amzn-bedrock-trace",
+        "content-length",
+    ]
+)
+VALUES = st.text(alphabet=string.ascii_letters + string.digits + " \t;=,/:-_.", min_size=1, max_size=30).filter(
+    lambda value: value.strip()
+)
+MODEL_IDS = st.text(alphabet=string.ascii_letters + string.digits + ":/.-_~ %", min_size=1, max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    model_id=MODEL_IDS,
+    headers=st.lists(st.tuples(NAMES, VALUES), min_size=1, max_size=8),
+    query=st.lists(
+        st.tuples(
+            st.text(string.ascii_lowercase, min_size=1, max_size=5),
+            st.text(string.ascii_lowercase + string.digits, max_size=5),
+        ),
+        max_size=3,
+    ),
+    body=st.binary(max_size=64),
+)
+def test_the_canonical_request_is_botocores(model_id, headers, query, body):
+    from urllib.parse import quote
+
+    raw_path = f"/model/{quote(model_id, safe='')}/invoke"
+    query_text = "&".join(f"{key}={value}" for key, value in query)
+    names = tuple(dict.fromkeys(name for name, _ in headers))
+    payload_hash = sigv4.hashlib.sha256(body).hexdigest()
+    mine = sigv4.canonical_request("POST", raw_path, query_text, headers, names, payload_hash)
+    signed = HTTPHeaders()
+    for name, value in headers:
+        signed.add_header(name, value)
+    request = AWSRequest(
+        method="POST", url=f"http://127.0.0.1{raw_path}" + (f"?{query_text}" if query_text else ""), data=body
+    )
+    request.headers["X-Amz-Content-SHA256"] = payload_hash
+    assert mine == _BotocoreWithTheseHeaders(signed).canonical_request(request)

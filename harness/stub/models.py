@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-import secrets
+import os
 import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -244,9 +244,17 @@ def count_tokens_of_chars(chars: int) -> int:
     return max(1, math.ceil(chars / 4))
 
 
+_BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+
+
 def message_id() -> str:
-    alphabet = string.ascii_letters + string.digits
-    return "msg_bdrk_01" + "".join(secrets.choice(alphabet) for _ in range(22))
+    """An id shaped like Bedrock's: msg_bdrk_01 and 22 base62 characters, from 128 random bits."""
+    number = int.from_bytes(os.urandom(16), "big")
+    characters = []
+    for _ in range(22):
+        number, digit = divmod(number, 62)
+        characters.append(_BASE62[digit])
+    return "msg_bdrk_01" + "".join(characters)
 
 
 def reply_body(invocation: Invocation, text: str) -> dict[str, Any]:

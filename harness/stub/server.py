@@ -78,7 +78,7 @@ class Stub:
             journal=Journal(journal_path),
         )
         self.app = BedrockRuntimeApp(self.state)
-        self._socket = _listening_socket(host, port)
+        self._socket = listening_socket(host, port)
         self.host = host
         self.port = self._socket.getsockname()[1]
         self._thread: threading.Thread | None = None
@@ -164,10 +164,10 @@ class Stub:
         self._loop = asyncio.get_running_loop()
         self._shutdown = shutdown or asyncio.Event()
         self._ready.set()
-        await serve(self.app, _hypercorn_config(self._socket), shutdown_trigger=self._shutdown.wait)
+        await serve(self.app, hypercorn_config(self._socket), shutdown_trigger=self._shutdown.wait)
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
+def listening_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -177,7 +177,7 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _hypercorn_config(sock: socket.socket) -> Config:
+def hypercorn_config(sock: socket.socket) -> Config:
     config = Config()
     # Hypercorn takes the already-listening socket by descriptor, which lets port 0 be known before serving.
     # It gets a duplicate descriptor of its own, since it closes what it serves on and so do we.
@@ -186,4 +186,6 @@ def _hypercorn_config(sock: socket.socket) -> Config:
     config.accesslog = None
     config.graceful_timeout = 1.0
     config.keep_alive_timeout = 30.0
+    # Hypercorn closes a connection after 1,000 requests by default; SDK clients and load tools keep theirs.
+    config.keep_alive_max_requests = 1_000_000
     return config
