@@ -133,7 +133,8 @@ def stream_latency(count: int) -> dict[str, Any]:
 
 def suite_time(runs: int) -> dict[str, Any]:
     """Wall time of a warm plain `nox` (every language, every scenario, the report), and its phases."""
-    walls, phases = [], {}
+    walls: list[float] = []
+    phases: dict[str, dict[str, Any]] = {}
     for _ in range(runs):
         with tempfile.TemporaryDirectory(prefix="mirror-bench-nox-") as out:
             started = time.perf_counter()
@@ -145,13 +146,17 @@ def suite_time(runs: int) -> dict[str, Any]:
                 timeout=900,
             )
             walls.append(time.perf_counter() - started)
+            phases = {}
             for path in Path(out, "results").glob("*.json"):
                 record = json.loads(path.read_text())
                 phase = phases.setdefault(record["language"], {"build": "cached", "run_s": 0.0, "cells": 0})
-                if not record["build_cached"] and record["status"] != "skipped":
-                    phase["build"] = record["build_seconds"]
-                phase["run_s"] = round(phase["run_s"] + record["run_seconds"], 2)
-                phase["cells"] += 1
+                if record["status"] == "skipped":
+                    phase["build"] = "skipped"
+                elif record["status"] in ("passed", "failed"):
+                    if not record["build_cached"]:
+                        phase["build"] = record["build_seconds"]
+                    phase["run_s"] = round(phase["run_s"] + record["run_seconds"], 2)
+                    phase["cells"] += 1
     return {
         "runs": runs,
         "wall_s": round(statistics.median(walls), 2),
