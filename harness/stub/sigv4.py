@@ -73,9 +73,8 @@ def verify(
     if service != SIGNING_SERVICE:
         return _refuse("wrong-service", f"Credential should be scoped to correct service: '{SIGNING_SERVICE}'.")
     amz_date = _header(headers, "x-amz-date") or ""
-    try:
-        signed_at = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
-    except ValueError:
+    signed_at = _parse_amz_date(amz_date)
+    if signed_at is None:
         return _refuse("malformed", "Authorization requires a valid X-Amz-Date header.")
     if scope_date != amz_date[:8]:
         return _refuse("malformed", f"Date in Credential scope does not match YYYYMMDD from X-Amz-Date: {scope_date}.")
@@ -115,8 +114,7 @@ def canonical_request(
     payload_hash: str,
 ) -> str:
     """SigV4's canonical request, built as botocore builds it (the tests hold the two equal)."""
-    # The path arrives still percent-encoded and is encoded once more: `%3A` becomes `%253A`.
-    path = quote(normalize_url_path(raw_path), safe="/~")
+    path = _canonical_path(raw_path)
     pairs = sorted(part.partition("=")[::2] for part in query.split("&")) if query else []
     canonical_query = "&".join(f"{key}={value}" for key, value in pairs)
     lines = []
@@ -127,6 +125,26 @@ def canonical_request(
         lines.append(f"{name}:{','.join(values)}")
     signed = ";".join(sorted(set(signed_names)))
     return "\n".join((method.upper(), path, canonical_query, "\n".join(lines) + "\n", signed, payload_hash))
+
+
+@functools.lru_cache(maxsize=256)
+def _canonical_path(raw_path: str) -> str:
+    # The path arrives still percent-encoded and is encoded once more: `%3A` becomes `%253A`.
+    return quote(normalize_url_path(raw_path), safe="/~")
+
+
+_AMZ_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z")
+
+
+def _parse_amz_date(text: str) -> datetime | None:
+    """X-Amz-Date's basic ISO 8601 form (20150830T123600Z); strptime would cost more than the whole check."""
+    match = _AMZ_DATE.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        return datetime(*(int(part) for part in match.groups()), tzinfo=timezone.utc)
+    except ValueError:
+        return None
 
 
 @functools.lru_cache(maxsize=64)
