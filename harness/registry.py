@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .extraction import WHOLE_OUTPUT, Extraction
 from .stub import INVOKE_MODEL, INVOKE_MODEL_STREAM
@@ -176,9 +177,22 @@ ABAP_RUNNER = ("node", "output/project/zbdr_claude_runner.prog.mjs")
 ABAP_SOURCES = ("src/*", "emulation/*", "emulation/*/*")
 
 
-def abap_frame(label: str) -> Extraction:
-    """The runner writes each snippet's answer between a labelled line and an end line."""
-    return Extraction(after=f"--- {label} ---", before="--- end ---")
+def abap_snippet(sample_id: str, title: str, model_id: str, label: str, **specifics: Any) -> Sample:
+    """One of the three ABAP snippets: all run in one program, which writes each answer between a labelled line
+    and an end line."""
+    return Sample(
+        id=sample_id,
+        title=title,
+        source="src/zcl_bdr_claude_invoke_model.clas.abap",
+        run=ABAP_RUNNER,
+        operation=INVOKE_MODEL,
+        model_id=model_id,
+        on_error=ABAP_ACCESS_DENIED,
+        caught_errors=("AccessDeniedException",),
+        on_uncaught=ABAP_UNCAUGHT,
+        extraction=Extraction(after=f"--- {label} ---", before="--- end ---"),
+        **specifics,
+    )
 
 
 PYTHON3 = Tool("python3", "Python 3.9 or later with venv", "Debian: apt-get install python3 python3-venv")
@@ -199,6 +213,14 @@ DOTNET = Tool(
     "install the .NET 8 SDK (Microsoft's dotnet-sdk-8.0 package for your system, or its dotnet-install script)",
 )
 NPM = Tool("npm", "the npm package manager", "Debian: apt-get install npm (it comes with most Node.js releases)")
+
+# Installs an npm project's locked dependencies (the JavaScript sample, and the ABAP transpiler).
+NPM_CI = Step(
+    "install",
+    commands=(("npm", "ci", "--no-audit", "--no-fund"),),
+    inputs=("package.json", "package-lock.json"),
+    outputs=("node_modules",),
+)
 
 LANGUAGES: tuple[Language, ...] = (
     Language(
@@ -247,14 +269,7 @@ LANGUAGES: tuple[Language, ...] = (
         folder="javascript",
         tools=(NODE, NPM),
         sdk=Sdk("@aws-sdk/client-bedrock-runtime", manifest="package-lock.json"),
-        steps=(
-            Step(
-                "install",
-                commands=(("npm", "ci", "--no-audit", "--no-fund"),),
-                inputs=("package.json", "package-lock.json"),
-                outputs=("node_modules",),
-            ),
-        ),
+        steps=(NPM_CI,),
         samples=(
             Sample(
                 id="javascript",
@@ -365,12 +380,7 @@ LANGUAGES: tuple[Language, ...] = (
         sdk=Sdk("@abaplint/transpiler-cli", manifest="package-lock.json"),
         retries_throttling=False,
         steps=(
-            Step(
-                "install",
-                commands=(("npm", "ci", "--no-audit", "--no-fund"),),
-                inputs=("package.json", "package-lock.json"),
-                outputs=("node_modules",),
-            ),
+            NPM_CI,
             Step(
                 "lint",
                 commands=(("node_modules/.bin/abaplint", "abaplint.json"),),
@@ -384,44 +394,26 @@ LANGUAGES: tuple[Language, ...] = (
             ),
         ),
         samples=(
-            Sample(
-                id="abap-low-level",
-                title="invokemodel with the native Text Completions body",
-                source="src/zcl_bdr_claude_invoke_model.clas.abap",
-                run=ABAP_RUNNER,
-                operation=INVOKE_MODEL,
-                model_id=CLAUDE_2,
-                on_error=ABAP_ACCESS_DENIED,
-                caught_errors=("AccessDeniedException",),
-                on_uncaught=ABAP_UNCAUGHT,
-                extraction=abap_frame("low-level invokemodel (anthropic.claude-v2)"),
+            abap_snippet(
+                "abap-low-level",
+                "invokemodel with the native Text Completions body",
+                CLAUDE_2,
+                "low-level invokemodel (anthropic.claude-v2)",
                 expected_findings=(PROMPT_END_RULE,),
                 request_marker='"top_k"',
             ),
-            Sample(
-                id="abap-l2-claude-2",
-                title="L2 client create_claude_2( )->prompt_for_text( )",
-                source="src/zcl_bdr_claude_invoke_model.clas.abap",
-                run=ABAP_RUNNER,
-                operation=INVOKE_MODEL,
-                model_id=CLAUDE_2,
-                on_error=ABAP_ACCESS_DENIED,
-                caught_errors=("AccessDeniedException",),
-                on_uncaught=ABAP_UNCAUGHT,
-                extraction=abap_frame("L2 create_claude_2 (anthropic.claude-v2)"),
+            abap_snippet(
+                "abap-l2-claude-2",
+                "L2 client create_claude_2( )->prompt_for_text( )",
+                CLAUDE_2,
+                "L2 create_claude_2 (anthropic.claude-v2)",
                 request_marker="Human: ",
             ),
-            Sample(
-                id="abap-l2-messages",
-                title="L2 Messages client create_anthropic_msg_api( )->prompt_for_text( )",
-                source="src/zcl_bdr_claude_invoke_model.clas.abap",
-                run=ABAP_RUNNER,
-                operation=INVOKE_MODEL,
-                model_id=CLAUDE_3_SONNET,
-                on_error=ABAP_ACCESS_DENIED,
-                caught_errors=("AccessDeniedException",),
-                on_uncaught=ABAP_UNCAUGHT,
-                extraction=abap_frame("L2 create_anthropic_msg_api (anthropic.claude-3-sonnet-20240229-v1:0)"),
+            abap_snippet(
+                "abap-l2-messages",
+                "L2 Messages client create_anthropic_msg_api( )->prompt_for_text( )",
+                CLAUDE_3_SONNET,
+                "L2 create_anthropic_msg_api (anthropic.claude-3-sonnet-20240229-v1:0)",
             ),
         ),
         unit_tests=("node", "run_unit_tests.mjs"),

@@ -21,6 +21,39 @@ CLAUDE_V2 = "anthropic.claude-v2"
 TRICKY_REPLY = 'Grüße, 世界 🙂 — "quoted" \\ back\tslash\nsecond line\nthird'
 
 
+# A fake sample's source: calls the stub with boto3 (configured by the environment alone) and keeps the text.
+CALL_THE_STUB = (
+    "import boto3, json, sys\n"
+    "body = {'anthropic_version': 'bedrock-2023-05-31', 'max_tokens': 9,"
+    " 'messages': [{'role': 'user', 'content': 'hi'}]}\n"
+    "reply = boto3.client('bedrock-runtime').invoke_model(\n"
+    "    modelId='anthropic.claude-3-haiku-20240307-v1:0', body=json.dumps(body))\n"
+    "text = json.loads(reply['body'].read())['content'][0]['text']\n"
+)
+
+
+def journal_entry(**fields: object):
+    """A journal entry as the stub records it, with the given fields changed."""
+    from harness.stub import JournalEntry
+
+    defaults = {
+        "seq": 1,
+        "time": "",
+        "http_version": "1.1",
+        "method": "POST",
+        "path": "/",
+        "operation": "InvokeModel",
+        "model_id": HAIKU,
+        "headers": [],
+        "body": None,
+        "body_bytes": 0,
+        "body_truncated": False,
+        "signature": "valid",
+        "status": 200,
+    }
+    return JournalEntry(**{**defaults, **fields})
+
+
 def messages_body(text: str = "Describe the purpose of a 'hello world' program in one line.", **extra: object) -> str:
     body = {
         "anthropic_version": "bedrock-2023-05-31",

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import CALL_THE_STUB
 
 from harness import pipeline, registry
 from harness.process import MAX_OUTPUT_BYTES, run_process
@@ -19,14 +20,6 @@ from harness.results import FAILED, PASSED
 from harness.stub import Stub
 
 ROOT = Path(__file__).resolve().parent.parent
-CALL_THE_STUB = (
-    "import boto3, json\n"
-    "body = {'anthropic_version': 'bedrock-2023-05-31', 'max_tokens': 9,"
-    " 'messages': [{'role': 'user', 'content': 'hi'}]}\n"
-    "reply = boto3.client('bedrock-runtime').invoke_model(\n"
-    "    modelId='anthropic.claude-3-haiku-20240307-v1:0', body=json.dumps(body))\n"
-    "text = json.loads(reply['body'].read())['content'][0]['text']\n"
-)
 
 
 def marker() -> str:

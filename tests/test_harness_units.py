@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import journal_entry
 
 from harness import pipeline, registry, report, steps
 from harness.environment import sample_environment, scrubbed
@@ -140,23 +141,7 @@ def test_a_sample_that_calls_the_stub_and_prints_the_reply_passes(stub, tmp_path
 
 
 def test_a_request_for_another_model_is_not_the_samples_own(stub, tmp_path):
-    from harness.stub import JournalEntry
-
-    entry = JournalEntry(
-        seq=1,
-        time="",
-        http_version="1.1",
-        method="POST",
-        path="/",
-        operation="InvokeModel",
-        model_id="anthropic.claude-v2",
-        headers=[],
-        body=None,
-        body_bytes=0,
-        body_truncated=False,
-        signature="valid",
-        status=200,
-    )
+    entry = journal_entry(model_id="anthropic.claude-v2")
     process = run_process([sys.executable, "-c", f"print({stub.reply!r})"], cwd=tmp_path, env=os.environ, timeout=10)
     sample = fake_sample(("x",))
     result = pipeline.judge(
@@ -167,25 +152,8 @@ def test_a_request_for_another_model_is_not_the_samples_own(stub, tmp_path):
 
 
 def test_a_refused_signature_fails_the_run(stub, tmp_path):
-    from harness.stub import JournalEntry
-
     sample = fake_sample(("x",))
-    entry = JournalEntry(
-        seq=1,
-        time="",
-        http_version="1.1",
-        method="POST",
-        path="/",
-        operation="InvokeModel",
-        model_id=sample.model_id,
-        headers=[],
-        body=None,
-        body_bytes=0,
-        body_truncated=False,
-        signature="mismatch",
-        status=403,
-        error_type="InvalidSignatureException",
-    )
+    entry = journal_entry(signature="mismatch", status=403, error_type="InvalidSignatureException")
     process = run_process([sys.executable, "-c", "print('x')"], cwd=tmp_path, env=os.environ, timeout=10)
     result = pipeline.judge(pipeline.base_result(fake_language(tmp_path), sample, "r"), sample, process, "x", [entry])
     assert result.status == FAILED and "403 InvalidSignatureException (signature: mismatch)" in result.reason

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+from conftest import CALL_THE_STUB
 
 from harness import pipeline, registry, report
 from harness.registry import ErrorPath, Language, Sample, Sdk
@@ -80,15 +81,7 @@ def test_streaming_scenarios_apply_to_streaming_entries_only():
 def test_the_report_fails_when_a_deliberately_wrong_entry_prints_another_text(tmp_path):
     """Two fake entries call the stub for real; one prints the reply, the other changes it."""
     script = tmp_path / "sample.py"
-    script.write_text(
-        "import boto3, json, sys\n"
-        "body = {'anthropic_version': 'bedrock-2023-05-31', 'max_tokens': 9,"
-        " 'messages': [{'role': 'user', 'content': 'hi'}]}\n"
-        "reply = boto3.client('bedrock-runtime').invoke_model(\n"
-        "    modelId='anthropic.claude-3-haiku-20240307-v1:0', body=json.dumps(body))\n"
-        "text = json.loads(reply['body'].read())['content'][0]['text']\n"
-        "print(text.swapcase() if sys.argv[1:] == ['wrong'] else text)\n"
-    )
+    script.write_text(CALL_THE_STUB + "print(text.swapcase() if sys.argv[1:] == ['wrong'] else text)\n")
     real = registry.all_samples()
 
     def fake(sample_id: str, *arguments: str) -> Sample:
