@@ -105,21 +105,22 @@ def run_against(language: Language, command: tuple[str, ...], stub: Stub, timeou
         return SampleRun(process, expected, stub.journal_since(mark))
 
 
-def run_sample(
+def run_sample(language: Language, sample: Sample, stub: Stub, *, run_id: str, timeout: float) -> SampleResult:
+    """Runs one sample against the stub and judges it by the plain scenario's expectation."""
+    return judge_run(language, sample, run_against(language, sample.run, stub, timeout), run_id=run_id)
+
+
+def judge_run(
     language: Language,
     sample: Sample,
-    stub: Stub,
+    run: SampleRun,
     *,
     run_id: str,
-    timeout: float,
-    build_seconds: float = 0.0,
-    build_cached: bool = False,
-    shared: SampleRun | None = None,
     scenario_name: str = PLAIN,
     expectation: Expectation | None = None,
+    preparation: Preparation | None = None,
 ) -> SampleResult:
-    """Runs one sample against the stub (or judges it from a `shared` run of the same command)."""
-    run = shared or run_against(language, sample.run, stub, timeout)
+    """Judges one sample from a run (which it may share with the other snippets of the same program)."""
     base = base_result(language, sample, run_id, scenario_name)
     expectation = expectation or Expectation("reply")
     if expectation.kind == "error":
@@ -129,8 +130,9 @@ def run_sample(
         if expectation.retried:
             _check_retried(result, sample, run.entries)
     result.expectation = expectation.describe()
-    result.build_seconds = round(build_seconds, 3)
-    result.build_cached = build_cached
+    if preparation is not None:
+        result.build_seconds = round(preparation.build_seconds, 3)
+        result.build_cached = preparation.cached
     return result
 
 
@@ -292,17 +294,14 @@ def run_language(
                     results.append(_not_applicable(language, sample, run_id, each.name, expectations[sample.id]))
                     continue
                 results.append(
-                    run_sample(
+                    judge_run(
                         language,
                         sample,
-                        running_stub,
+                        run,
                         run_id=run_id,
-                        timeout=0,
-                        build_seconds=preparation.build_seconds,
-                        build_cached=preparation.cached,
-                        shared=run,
                         scenario_name=each.name,
                         expectation=expectations[sample.id],
+                        preparation=preparation,
                     )
                 )
     return results
