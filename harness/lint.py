@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from .environment import scrubbed
 from .pipeline import prepare
 from .process import run_process
-from .registry import Check, Language
+from .registry import ROOT, Check, Language
 from .results import FAILED, PASSED, SKIPPED
 
 REQUIRE_CHECKS_VARIABLE = "MIRROR_REQUIRE_CHECKS"
@@ -73,3 +75,45 @@ def run_checks(
                 failures.append(f"`{' '.join(command)}` {result.describe_failure()}\n{result.output_tail()}")
         outcomes.append(CheckOutcome(language.name, check.name, FAILED if failures else PASSED, "\n".join(failures)))
     return outcomes
+
+
+ACTIONLINT = "github.com/rhysd/actionlint/cmd/actionlint"
+ACTIONLINT_VERSION = "v1.7.12"
+TOOLS = ROOT / ".cache" / "tools"
+
+
+def check_workflows(*, required: bool, log: Callable[[str], None], env: Mapping[str, str]) -> CheckOutcome:
+    """actionlint over the GitHub Actions workflows, installed once as a pinned Go module."""
+    unavailable = FAILED if required else SKIPPED
+    workflows = sorted(str(path) for path in (ROOT / ".github" / "workflows").glob("*.y*ml"))
+    if not workflows:
+        return CheckOutcome("project", "actionlint", FAILED, "no workflow in .github/workflows")
+    binary = TOOLS / f"actionlint-{ACTIONLINT_VERSION}"
+    if not binary.exists():
+        if shutil.which("go", path=env.get("PATH")) is None:
+            return CheckOutcome(
+                "project", "actionlint", unavailable, "`go` is not on PATH: actionlint is installed with `go install`"
+            )
+        TOOLS.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=TOOLS) as folder:
+            log(f"installing actionlint {ACTIONLINT_VERSION}")
+            installed = run_process(
+                ("go", "install", f"{ACTIONLINT}@{ACTIONLINT_VERSION}"),
+                cwd=ROOT,
+                env={**env, "GOBIN": folder},
+                timeout=600,
+            )
+            if not installed.ok:
+                return CheckOutcome(
+                    "project",
+                    "actionlint",
+                    unavailable,
+                    f"`go install {ACTIONLINT}@{ACTIONLINT_VERSION}` {installed.describe_failure()}"
+                    f"\n{installed.output_tail()}",
+                )
+            os.replace(Path(folder) / "actionlint", binary)
+    log(f"project: actionlint: {' '.join(workflows)}")
+    result = run_process((str(binary), *workflows), cwd=ROOT, env=env, timeout=120)
+    return CheckOutcome(
+        "project", "actionlint", PASSED if result.ok else FAILED, "" if result.ok else result.output_tail()
+    )

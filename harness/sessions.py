@@ -8,7 +8,7 @@ from typing import Any
 
 from . import idioms, registry
 from .environment import scrubbed
-from .lint import REQUIRE_CHECKS_VARIABLE, run_checks
+from .lint import REQUIRE_CHECKS_VARIABLE, check_workflows, run_checks
 from .pipeline import run_language
 from .report import write_report
 from .results import FAILED, PASSED, SKIPPED, output_dir, write_result
@@ -83,6 +83,8 @@ def lint_session(session: Any) -> None:
     outcomes = []
     for language in registry.LANGUAGES:
         outcomes += run_checks(language, required=language.name in required, log=session.log, env=env)
+    every_check_required = len(required) == len(registry.LANGUAGES)
+    outcomes.append(check_workflows(required=every_check_required, log=session.log, env=env))
     for outcome in outcomes:
         session.log(
             f"{outcome.language} / {outcome.check}: {outcome.status}"
