@@ -195,7 +195,12 @@ def what_each_sdk_sends(results: dict[tuple[str, str], SampleResult]) -> list[st
         )
         lines.append(
             _row(
-                [sample_id, entry["http_version"], *(_short(headers.get(name, "—")) for name in differing), retry_cell]
+                [
+                    sample_id,
+                    entry["http_version"],
+                    *(_header_cell(name, headers.get(name)) for name in differing),
+                    retry_cell,
+                ]
             )
         )
     lines += ["", "Request bodies (as sent):", ""]

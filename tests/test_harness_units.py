@@ -400,3 +400,26 @@ def test_only_a_group_we_started_is_ever_killed(tmp_path):
         shared_group.wait()
     assert own_process_group(1) is None
     assert own_process_group(os.getpid()) is None
+
+
+def test_what_each_sdk_sends_names_checksums_as_sent_not_by_value():
+    first, second = (sample.id for _, sample in registry.all_samples()[:2])
+    with_checksum, without = result(first), result(second)
+    for item, headers in (
+        (with_checksum, [("x-amz-content-sha256", "ab" * 32), ("user-agent", "one/1")]),
+        (without, [("user-agent", "other/2")]),
+    ):
+        own = next(s for _, s in registry.all_samples() if s.id == item.sample)
+        item.journal = [
+            {
+                "operation": own.operation,
+                "model_id": own.model_id,
+                "body": "{}",
+                "headers": headers,
+                "http_version": "1.1",
+            }
+        ]
+    lines = report.what_each_sdk_sends(by_key(with_checksum, without))
+    row = next(line for line in lines if line.startswith(f"| {first} |"))
+    assert "| sent |" in row and "abab" not in row
+    assert "| — |" in next(line for line in lines if line.startswith(f"| {second} |"))
