@@ -43,7 +43,7 @@ class Report:
 
     def markdown(self) -> str:
         scenarios = self.scenarios()
-        header = ["Language", "Sample", "SDK", "Build s", *scenarios]
+        header = ["Language", "Sample", "SDK", "Build s", "Text matches", *scenarios]
         lines = ["## Results", "", _row(header), "|" + "|".join("---" for _ in header) + "|"]
         for language, sample in all_samples():
             results = [self.results.get((sample.id, name)) for name in scenarios]
@@ -51,8 +51,16 @@ class Report:
             sdk = f"{known.sdk} {known.sdk_version or '?'}" if known else language.sdk.package
             build = "" if known is None else ("cached" if known.build_cached else f"{known.build_seconds:.1f}")
             cells = [_cell(result) for result in results]
-            lines.append(_row([language.title, sample.id, sdk, build, *cells]))
-        lines += ["", "Cells give the status and the sample process's run time in seconds."]
+            plain = self.results.get((sample.id, PLAIN))
+            matches = (
+                "" if plain is None or plain.status not in (PASSED, FAILED) else ("yes" if plain.text_matches else "no")
+            )
+            lines.append(_row([language.title, sample.id, sdk, build, matches, *cells]))
+        lines += [
+            "",
+            "Text matches: the plain run printed exactly the stub's reply. Scenario cells give the status and "
+            "the sample process's run time in seconds.",
+        ]
         for title, items in (("Problems", self.problems), ("Notes", self.notes)):
             if items:
                 lines += ["", f"## {title}", ""] + [f"- {item}" for item in items]
