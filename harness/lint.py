@@ -96,11 +96,12 @@ def check_workflows(*, required: bool, log: Callable[[str], None], env: Mapping[
             )
         TOOLS.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=TOOLS) as folder:
+            # actionlint needs a newer Go than the samples' go.mod; setup actions pin GOTOOLCHAIN=local to the latter.
             log(f"installing actionlint {ACTIONLINT_VERSION}")
             installed = run_process(
                 ("go", "install", f"{ACTIONLINT}@{ACTIONLINT_VERSION}"),
                 cwd=ROOT,
-                env={**env, "GOBIN": folder},
+                env={**env, "GOBIN": folder, "GOTOOLCHAIN": "auto"},
                 timeout=600,
             )
             if not installed.ok:
