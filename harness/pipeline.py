@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -273,7 +273,7 @@ def run_language(
         for sample in language.samples:
             groups.setdefault(sample.run, []).append(sample)
         for command, samples in groups.items():
-            expectations = {sample.id: each.expectation(language, sample) for sample in samples}
+            expectations = expectations_for_run(each, language, samples)
             if all(expectation.kind == "not-applicable" for expectation in expectations.values()):
                 results += [
                     _not_applicable(language, sample, run_id, each.name, expectations[sample.id]) for sample in samples
@@ -305,6 +305,18 @@ def run_language(
                     )
                 )
     return results
+
+
+def expectations_for_run(scenario_: Scenario, language: Language, samples: list[Sample]) -> dict[str, Expectation]:
+    """Each sample's expectation in a run of one program; when one snippet is expected to fail, the program's exit
+    code is not the other snippets'."""
+    expectations = {sample.id: scenario_.expectation(language, sample) for sample in samples}
+    if any(expectation.kind == "error" for expectation in expectations.values()):
+        expectations = {
+            sample_id: replace(expectation, check_exit=expectation.kind != "reply")
+            for sample_id, expectation in expectations.items()
+        }
+    return expectations
 
 
 def _not_run(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
@@ -52,6 +53,47 @@ def journal_entry(**fields: object):
         "status": 200,
     }
     return JournalEntry(**{**defaults, **fields})
+
+
+def fake_sample(run: tuple[str, ...], **changes: object):
+    """A registry entry for a program of the test's own."""
+    from harness.registry import ErrorPath, Sample
+
+    fields = {
+        "id": "fake-sample",
+        "title": "fake",
+        "source": "x",
+        "run": run,
+        "operation": "InvokeModel",
+        "model_id": HAIKU,
+        "on_error": ErrorPath("ERROR"),
+    }
+    return Sample(**{**fields, **changes})
+
+
+def fake_language(folder, *, tools=(), steps=(), samples=()):
+    """A language whose folder, toolchain, steps and samples are the test's own."""
+    from harness.registry import Language, Sdk
+
+    return Language(
+        name="fake",
+        title="Fake",
+        folder=str(folder),
+        tools=tuple(tools),
+        sdk=Sdk("fake-sdk", manifest="requirements.txt"),
+        steps=tuple(steps),
+        samples=tuple(samples),
+    )
+
+
+def script_samples(folder, sources: dict[str, str]) -> tuple:
+    """One fake entry per Python script, run with the project's Python (which has boto3)."""
+    samples = []
+    for sample_id, source in sources.items():
+        script = folder / f"{sample_id}.py"
+        script.write_text(source)
+        samples.append(fake_sample((sys.executable, str(script)), id=sample_id, source=script.name))
+    return tuple(samples)
 
 
 def messages_body(text: str = "Describe the purpose of a 'hello world' program in one line.", **extra: object) -> str:

@@ -11,11 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CALL_THE_STUB
+from conftest import CALL_THE_STUB, fake_language, script_samples
 
 from harness import pipeline, registry
 from harness.process import MAX_OUTPUT_BYTES, run_process
-from harness.registry import ErrorPath, Language, Sample, Sdk
 from harness.results import FAILED, PASSED
 from harness.stub import Stub
 
@@ -31,32 +30,8 @@ def alive(command_line: str) -> bool:
     return subprocess.run(["pgrep", "-f", command_line], capture_output=True).returncode == 0
 
 
-def fake_language(tmp_path: Path, samples: dict[str, str]) -> Language:
-    """One fake sample per script; each runs with the project's Python (which has boto3)."""
-    built = []
-    for sample_id, source in samples.items():
-        script = tmp_path / f"{sample_id}.py"
-        script.write_text(source)
-        built.append(
-            Sample(
-                id=sample_id,
-                title=sample_id,
-                source=script.name,
-                run=(sys.executable, str(script)),
-                operation="InvokeModel",
-                model_id="anthropic.claude-3-haiku-20240307-v1:0",
-                on_error=ErrorPath("ERROR"),
-            )
-        )
-    return Language(
-        name="fake",
-        title="Fake",
-        folder=str(tmp_path),
-        tools=(),
-        sdk=Sdk("boto3", "x.txt"),
-        steps=(),
-        samples=tuple(built),
-    )
+def script_language(folder: Path, sources: dict[str, str]):
+    return fake_language(folder, samples=script_samples(folder, sources))
 
 
 def test_a_sample_that_leaves_a_child_running_is_reported_at_once_and_the_child_killed(tmp_path):
@@ -65,7 +40,7 @@ def test_a_sample_that_leaves_a_child_running_is_reported_at_once_and_the_child_
     with Stub() as stub:
         started = time.monotonic()
         [result] = pipeline.run_language(
-            fake_language(tmp_path, {"leaves-a-child": source}),
+            script_language(tmp_path, {"leaves-a-child": source}),
             lambda: stub,
             run_id="r",
             required=False,
@@ -83,7 +58,12 @@ def test_a_flood_of_output_is_bounded_and_reported(tmp_path):
     flood = CALL_THE_STUB + "import sys\nprint(text)\nsys.stdout.write('x' * 12_000_000)\n"
     with Stub() as stub:
         [result] = pipeline.run_language(
-            fake_language(tmp_path, {"floods": flood}), lambda: stub, run_id="r", required=False, log=print, timeout=60
+            script_language(tmp_path, {"floods": flood}),
+            lambda: stub,
+            run_id="r",
+            required=False,
+            log=print,
+            timeout=60,
         )
     assert result.status == FAILED and "flooded its output" in result.reason
     assert len(result.stdout.encode()) <= MAX_OUTPUT_BYTES
@@ -99,7 +79,7 @@ def test_a_hanging_sample_is_killed_and_the_others_still_run(tmp_path):
     }
     with Stub() as stub:
         results = pipeline.run_language(
-            fake_language(tmp_path, samples), lambda: stub, run_id="r", required=False, log=print, timeout=2
+            script_language(tmp_path, samples), lambda: stub, run_id="r", required=False, log=print, timeout=2
         )
     by_id = {result.sample: result for result in results}
     assert "timed out after" in by_id["hangs"].reason
@@ -143,7 +123,12 @@ def test_the_callers_aws_files_and_variables_never_reach_a_sample(tmp_path, monk
     )
     with Stub() as stub:
         [result] = pipeline.run_language(
-            fake_language(tmp_path, {"reveal": reveal}), lambda: stub, run_id="r", required=False, log=print, timeout=60
+            script_language(tmp_path, {"reveal": reveal}),
+            lambda: stub,
+            run_id="r",
+            required=False,
+            log=print,
+            timeout=60,
         )
     seen = json.loads(result.stdout)
     assert (seen["key"], seen["token"], seen["region"]) == ("AKIDEXAMPLE", None, "us-east-1")

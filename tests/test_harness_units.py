@@ -10,44 +10,17 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import journal_entry
+from conftest import fake_language, fake_sample, journal_entry
 
 from harness import pipeline, registry, report, steps
 from harness.environment import sample_environment, scrubbed
 from harness.extraction import Extraction
 from harness.process import run_process
-from harness.registry import ErrorPath, Language, Sample, Sdk, Step, Tool
+from harness.registry import Step, Tool
 from harness.results import FAILED, PASSED, SKIPPED, SampleResult, read_results, write_result
 from harness.strictness import required_languages
 from harness.stub import Credentials, Stub
 from harness.versions import pinned_version
-
-ERROR = ErrorPath("ERROR: {message}")
-
-
-def fake_language(folder: Path, *, tools=(), steps_=(), samples=()) -> Language:
-    return Language(
-        name="fake",
-        title="Fake",
-        folder=str(folder),
-        tools=tuple(tools),
-        sdk=Sdk("fake-sdk", manifest="requirements.txt"),
-        steps=tuple(steps_),
-        samples=tuple(samples),
-    )
-
-
-def fake_sample(run: tuple[str, ...], **changes) -> Sample:
-    fields = {
-        "id": "fake-sample",
-        "title": "fake",
-        "source": "x",
-        "run": run,
-        "operation": "InvokeModel",
-        "model_id": "anthropic.claude-3-haiku-20240307-v1:0",
-        "on_error": ERROR,
-    }
-    return Sample(**{**fields, **changes})
 
 
 def no_stub() -> Stub:
@@ -79,7 +52,7 @@ def test_a_failing_build_is_reported_with_its_output(tmp_path, fp, monkeypatch):
     fp.register(["fake-build", "--all"], returncode=3, stdout="compiling\n", stderr="error: boom at line 7\n")
     language = fake_language(
         tmp_path,
-        steps_=[Step("build", commands=(("fake-build", "--all"),))],
+        steps=[Step("build", commands=(("fake-build", "--all"),))],
         samples=[fake_sample(("x",)), fake_sample(("y",), id="second")],
     )
     results = pipeline.run_language(language, no_stub, run_id="r", required=False, log=print)
@@ -93,7 +66,7 @@ def test_steps_are_skipped_while_their_inputs_are_unchanged(tmp_path):
     marker = tmp_path / "built"
     command = (sys.executable, "-c", f"open({str(marker)!r}, 'a').write('x')")
     language = fake_language(
-        tmp_path, steps_=[Step("build", commands=(command,), inputs=("manifest.txt",), outputs=("built",))]
+        tmp_path, steps=[Step("build", commands=(command,), inputs=("manifest.txt",), outputs=("built",))]
     )
     stamps = tmp_path / "stamps"
     assert [o.skipped for o in steps.run_steps(language, os.environ, print, stamps)] == [False]

@@ -59,3 +59,15 @@ def test_actionlint_passes_a_sound_workflow_and_fails_a_broken_one(tmp_path, mon
     )
     broken = lint.check_workflows(required=True, log=print, env=os.environ)
     assert broken.status == FAILED and "nope" in broken.detail
+
+
+def test_the_workflow_runs_a_job_for_every_registered_language():
+    """GitHub cannot read the registry, so the workflow names the languages again; this keeps the two equal."""
+    import re
+
+    from harness import registry
+
+    workflow = (lint.ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    matrix = re.search(r"^\s+language: \[(.*)\]$", workflow, re.MULTILINE)
+    assert matrix is not None
+    assert [name.strip() for name in matrix.group(1).split(",")] == registry.language_names()

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
-from conftest import CALL_THE_STUB
+from conftest import CALL_THE_STUB, fake_language, script_samples
 
 from harness import pipeline, registry, report
-from harness.registry import ErrorPath, Language, Sample, Sdk
 from harness.results import FAILED, PASSED, write_result
 from harness.scenarios import SCENARIOS, scenario
 from harness.stub import Stub
@@ -50,9 +47,17 @@ def test_abap_catches_only_access_denied_and_reports_the_rest_as_uncaught():
 
 
 def test_only_the_first_abap_snippet_meets_the_single_throttle():
-    assert expect("abap-low-level", "throttled-then-fine").kind == "error"
-    later = expect("abap-l2-claude-2", "throttled-then-fine")
+    abap = registry.language("abap")
+    expectations = pipeline.expectations_for_run(scenario("throttled-then-fine"), abap, list(abap.samples))
+    assert expectations["abap-low-level"].kind == "error"
+    later = expectations["abap-l2-claude-2"]
     assert later.kind == "reply" and not later.retried and not later.check_exit
+
+
+def test_a_program_whose_snippets_all_reply_is_still_judged_by_its_exit_code():
+    abap = registry.language("abap")
+    expectations = pipeline.expectations_for_run(scenario("plain"), abap, list(abap.samples))
+    assert all(expectation.check_exit for expectation in expectations.values())
 
 
 @pytest.mark.parametrize("sample_id", ["python", "javascript", "javascript-stream", "php", "dotnet"])
@@ -80,30 +85,12 @@ def test_streaming_scenarios_apply_to_streaming_entries_only():
 
 def test_the_report_fails_when_a_deliberately_wrong_entry_prints_another_text(tmp_path):
     """Two fake entries call the stub for real; one prints the reply, the other changes it."""
-    script = tmp_path / "sample.py"
-    script.write_text(CALL_THE_STUB + "print(text.swapcase() if sys.argv[1:] == ['wrong'] else text)\n")
     real = registry.all_samples()
-
-    def fake(sample_id: str, *arguments: str) -> Sample:
-        return Sample(
-            id=sample_id,
-            title="fake",
-            source="sample.py",
-            run=(sys.executable, str(script), *arguments),
-            operation="InvokeModel",
-            model_id="anthropic.claude-3-haiku-20240307-v1:0",
-            on_error=ErrorPath("ERROR"),
-        )
-
-    language = Language(
-        name="fake",
-        title="Fake",
-        folder=str(tmp_path),
-        tools=(),
-        sdk=Sdk("boto3", "x.txt"),
-        steps=(),
-        samples=(fake(real[0][1].id), fake(real[1][1].id, "wrong")),
+    right, wrong = real[0][1].id, real[1][1].id
+    samples = script_samples(
+        tmp_path, {right: CALL_THE_STUB + "print(text)\n", wrong: CALL_THE_STUB + "print(text.swapcase())\n"}
     )
+    language = fake_language(tmp_path, samples=samples)
     with Stub() as stub:
         results = pipeline.run_language(language, lambda: stub, run_id="r", required=False, log=print)
     assert [result.status for result in results] == [PASSED, FAILED], [result.reason for result in results]

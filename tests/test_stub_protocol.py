@@ -246,6 +246,14 @@ def test_an_error_for_the_next_n_requests_then_replies(stub, client):
     assert [entry.status for entry in stub.journal.entries()] == [429, 429, 200]
 
 
+def test_cleared_errors_stop_at_once(stub, client):
+    stub.inject_error("AccessDeniedException")
+    with pytest.raises(client.exceptions.AccessDeniedException):
+        client.invoke_model(modelId=HAIKU, body=messages_body())
+    stub.clear_errors()
+    assert client.invoke_model(modelId=HAIKU, body=messages_body())["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
 def test_boto3_retries_a_throttle_by_default(stub):
     stub.inject_error("ThrottlingException", count=1)
     import boto3

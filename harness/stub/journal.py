@@ -58,10 +58,6 @@ class Journal:
         self._lock = threading.Lock()
         self._file = path.open("a", encoding="utf-8") if path else None
 
-    def next_seq(self) -> int:
-        with self._lock:
-            return len(self._entries) + 1
-
     def record(self, entry: JournalEntry) -> None:
         with self._lock:
             entry.seq = len(self._entries) + 1

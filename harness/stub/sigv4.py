@@ -38,9 +38,6 @@ class Verdict:
     """`valid`, or the reason a request is refused; `error` is the reply real AWS gives for it."""
 
     status: str
-    access_key_id: str | None = None
-    region: str | None = None
-    signed_headers: tuple[str, ...] = ()
     error: BedrockError | None = None
 
     @property
@@ -60,7 +57,7 @@ def verify(
     """Recomputes the signature of one request; `headers` are lower-case names as received."""
     authorization = _header(headers, "authorization")
     if authorization is None:
-        return Verdict("missing", error=BedrockError("MissingAuthenticationTokenException"))
+        return Verdict("missing", BedrockError("MissingAuthenticationTokenException"))
     match = _AUTHORIZATION.match(authorization.strip())
     if match is None:
         return _refuse("malformed", "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature'.")
@@ -69,7 +66,7 @@ def verify(
         return _refuse("malformed", f"Credential should be scoped to a valid region, not '{match['credential']}'.")
     access_key_id, scope_date, region, service, _ = scope
     if access_key_id != credentials.access_key_id:
-        return Verdict("unknown-access-key", access_key_id, region, error=BedrockError("UnrecognizedClientException"))
+        return Verdict("unknown-access-key", BedrockError("UnrecognizedClientException"))
     if service != SIGNING_SERVICE:
         return _refuse("wrong-service", f"Credential should be scoped to correct service: '{SIGNING_SERVICE}'.")
     amz_date = _header(headers, "x-amz-date") or ""
@@ -101,8 +98,8 @@ def verify(
     key = _signing_key(credentials.secret_access_key, scope_date, region)
     expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, match["signature"]):
-        return Verdict("mismatch", access_key_id, region, signed_names, BedrockError("InvalidSignatureException"))
-    return Verdict("valid", access_key_id, region, signed_names)
+        return Verdict("mismatch", BedrockError("InvalidSignatureException"))
+    return Verdict("valid")
 
 
 def canonical_request(
@@ -157,7 +154,7 @@ def _signing_key(secret: str, date: str, region: str) -> bytes:
 
 
 def _refuse(status: str, message: str) -> Verdict:
-    return Verdict(status, error=BedrockError("InvalidSignatureException", message))
+    return Verdict(status, BedrockError("InvalidSignatureException", message))
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:
