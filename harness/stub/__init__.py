@@ -1,7 +1,14 @@
 """A local Amazon Bedrock Runtime stub: `python -m harness.stub`, or `with Stub() as stub:` from Python."""
 
 from .errors import MODELED_ERRORS, BedrockError
-from .faults import INVOKE_MODEL, INVOKE_MODEL_STREAM
+from .faults import (
+    CONVERSE,
+    CONVERSE_STREAM,
+    COUNT_TOKENS,
+    INVOKE_MODEL,
+    INVOKE_MODEL_STREAM,
+    STREAMING_OPERATIONS,
+)
 from .journal import JournalEntry
 from .models import CATALOGUE, Model
 from .server import DEFAULT_SENTENCE, Stub, default_reply, is_loopback
@@ -9,12 +16,16 @@ from .sigv4 import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials
 
 __all__ = [
     "CATALOGUE",
+    "CONVERSE",
+    "CONVERSE_STREAM",
+    "COUNT_TOKENS",
     "DEFAULT_SENTENCE",
     "EXAMPLE_ACCESS_KEY_ID",
     "EXAMPLE_SECRET_ACCESS_KEY",
     "INVOKE_MODEL",
     "INVOKE_MODEL_STREAM",
     "MODELED_ERRORS",
+    "STREAMING_OPERATIONS",
     "BedrockError",
     "Credentials",
     "JournalEntry",

@@ -9,7 +9,12 @@ from .errors import MODELED_ERRORS, BedrockError
 
 INVOKE_MODEL = "InvokeModel"
 INVOKE_MODEL_STREAM = "InvokeModelWithResponseStream"
+CONVERSE = "Converse"
+CONVERSE_STREAM = "ConverseStream"
+COUNT_TOKENS = "CountTokens"
 OPERATIONS = (INVOKE_MODEL, INVOKE_MODEL_STREAM)
+# Operations whose reply is an event stream.
+STREAMING_OPERATIONS = frozenset({INVOKE_MODEL_STREAM, CONVERSE_STREAM})
 
 
 @dataclass
