@@ -1,6 +1,7 @@
-"""Sessions: one per language (generated from harness.registry), then the parity report; plus tests and lint.
+"""Sessions: one per language (generated from harness.registry), all of them at once, the parity report; plus tests
+and lint.
 
-`nox` runs every language session and the report. See README.md.
+`nox` runs `all`: every language's runs on a pool of workers, then the report. See README.md.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ except ModuleNotFoundError as missing:
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = [*registry.language_names(), "report"]
+nox.options.sessions = ["all"]
 
 PROJECT = nox.project.load_toml("pyproject.toml")
 
@@ -27,7 +28,7 @@ def _language_session(language: registry.Language) -> None:
     def run(session: nox.Session) -> None:
         sessions.language_session(session, language.name)
 
-    run.__doc__ = f"Build {language.title} and run its samples under every scenario (-- --scenario NAME)."
+    run.__doc__ = f"Build {language.title} and run its samples under every scenario (-- --scenario NAME, --sdk latest)."
     nox.session(name=language.name, venv_backend="none")(run)
 
 
@@ -35,21 +36,33 @@ for _language in registry.LANGUAGES:
     _language_session(_language)
 
 
+@nox.session(name="all", venv_backend="none")
+def all_languages(session: nox.Session) -> None:
+    """Every language under every scenario, in parallel (MIRROR_JOBS workers), then the report."""
+    sessions.all_session(session)
+
+
+@nox.session(venv_backend="none")
+def drift(session: nox.Session) -> None:
+    """Run every language with its SDK's newest release, in .cache/drift/ (then `nox -s report`: pinned vs newest)."""
+    sessions.drift_session(session)
+
+
 @nox.session(venv_backend="none")
 def idioms(session: nox.Session) -> None:
-    """Regenerate docs/idioms.md, each step of the call in every language side by side."""
-    session.log(f"written {sessions.write_idioms()}")
+    """Regenerate docs/idioms.md and .html (each step of each operation in every language) and the README's tables."""
+    session.log("written " + ", ".join(str(path) for path in sessions.write_idioms()))
 
 
 @nox.session(venv_backend="none")
 def bench(session: nox.Session) -> None:
-    """Measure the stub under load, each sample against its start-up floor, and a warm full nox (-- --help)."""
+    """Measure the stub under load (-- --peers: beside ministack and moto), samples against floors, a warm nox."""
     sessions.bench_session(session)
 
 
 @nox.session(venv_backend="none")
 def report(session: nox.Session) -> None:
-    """Print the parity table of the latest results; fail if any sample failed or two disagree."""
+    """Print the parity table of the latest results, write out/report.html; fail if a sample failed or two disagree."""
     sessions.report_session(session)
 
 

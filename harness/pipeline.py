@@ -17,7 +17,7 @@ from .results import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, SampleResult
 from .scenarios import PLAIN, Expectation, Scenario, scenario
 from .steps import StepOutcome, run_steps
 from .stub import JournalEntry, Stub
-from .versions import pinned_version
+from .versions import installed_version, language_pin
 
 DEFAULT_TIMEOUT = 60.0
 Log = Callable[[str], None]
@@ -50,12 +50,13 @@ class Preparation:
         return bool(self.steps) and all(step.skipped for step in self.steps)
 
 
-def prepare(language: Language, log: Log) -> Preparation:
+def prepare(language: Language, log: Log, stamp_dir: Path | None = None) -> Preparation:
     missing = missing_tools(language)
     if missing:
         return Preparation(skip_reason="; ".join(tool.missing_message() for tool in missing))
     # A wide terminal, so that tools which wrap their messages (Composer) keep each on one line.
-    steps = run_steps(language, {**scrubbed(os.environ), "COLUMNS": "500"}, log)
+    env = {**scrubbed(os.environ), "COLUMNS": "500"}
+    steps = run_steps(language, env, log) if stamp_dir is None else run_steps(language, env, log, stamp_dir)
     failed = next((step for step in steps if step.failure is not None), None)
     if failed is not None and failed.failure is not None:
         failure = failed.failure
@@ -74,15 +75,19 @@ def prepare(language: Language, log: Log) -> Preparation:
 
 
 def base_result(language: Language, sample: Sample, run_id: str, scenario_name: str = PLAIN) -> SampleResult:
+    """A result not yet judged; its SDK version is the one the build holds (the pin where there is no build)."""
+    pinned, installed = language_pin(language), installed_version(language)
     return SampleResult(
         scenario=scenario_name,
         sample=sample.id,
         language=language.name,
         title=sample.title,
         sdk=language.sdk.package,
-        sdk_version=pinned_version(language.path / language.sdk.manifest, language.sdk.package),
+        sdk_version=installed or pinned,
         status=SKIPPED,
         run_id=run_id,
+        sdk_pinned=pinned,
+        sdk_installed=installed,
     )
 
 
@@ -125,6 +130,8 @@ def judge_run(
     expectation = expectation or Expectation("reply")
     if expectation.kind == "error":
         result = judge_error(base, sample, run, expectation)
+    elif expectation.kind == "stream-cut":
+        result = judge_stream_cut(base, sample, run, expectation)
     else:
         result = judge(base, sample, run.process, run.expected, run.entries, check_exit=expectation.check_exit)
         if expectation.retried:
@@ -201,6 +208,36 @@ def judge_error(result: SampleResult, sample: Sample, run: SampleRun, expectatio
     return result
 
 
+def judge_stream_cut(result: SampleResult, sample: Sample, run: SampleRun, expectation: Expectation) -> SampleResult:
+    """Passes a run of a sample that ignores its stream's errors only if it printed a true beginning of the reply,
+    ended normally, and the stub really broke its stream off."""
+    process = run.process
+    reasons = []
+    if not process.ok:
+        reasons.append(f"the sample {process.describe_failure()}")
+    printed = sample.extraction.extract(process.stdout)
+    if printed is None:
+        printed = process.stdout.rstrip("\n")
+    if not run.expected.startswith(printed) or len(printed) >= len(run.expected):
+        reasons.append("its output is not a beginning of the reply cut short")
+    own = _own(sample, run.entries)
+    if not run.entries:
+        reasons.append("it never called the stub")
+    elif not own or own[-1].error_type != expectation.error:
+        reasons.append(f"the stub did not break its stream with {expectation.error}")
+    reasons += process.misbehaviour()
+    result.status = FAILED if reasons else PASSED
+    result.reason = "; ".join(reasons)
+    result.expected_text = run.expected
+    result.extracted_text = printed
+    result.run_seconds = round(process.seconds, 3)
+    result.exit_code = process.exit_code
+    result.stdout, result.stderr = process.stdout, process.stderr
+    result.attempts = len(own)
+    result.journal = [entry.to_dict() for entry in run.entries]
+    return result
+
+
 def judge(
     result: SampleResult,
     sample: Sample,
@@ -245,6 +282,106 @@ def judge(
     return result
 
 
+@dataclass(frozen=True)
+class PlannedRun:
+    """One process run of a language under a scenario: the samples it serves (one program may hold several
+    snippets) and what each is expected to do."""
+
+    language: Language
+    scenario: Scenario
+    command: tuple[str, ...]
+    samples: tuple[Sample, ...]
+    expectations: dict[str, Expectation]
+
+    @property
+    def applicable(self) -> bool:
+        return any(expectation.kind != "not-applicable" for expectation in self.expectations.values())
+
+    @property
+    def name(self) -> str:
+        return f"{self.language.name}: {self.scenario.name}: {' '.join(self.command)}"
+
+
+def plan_runs(language: Language, scenarios: tuple[Scenario, ...]) -> list[PlannedRun]:
+    """Every run of the language, scenario by scenario, in the order a sequential run takes them."""
+    # Samples with the same run command (one program holding several snippets) share one run.
+    groups: dict[tuple[str, ...], list[Sample]] = {}
+    for sample in language.samples:
+        groups.setdefault(sample.run, []).append(sample)
+    return [
+        PlannedRun(language, each, command, tuple(samples), expectations_for_run(each, language, samples))
+        for each in scenarios
+        for command, samples in groups.items()
+    ]
+
+
+def execute_run(
+    planned: PlannedRun,
+    *,
+    run_id: str,
+    reply: str,
+    preparation: Preparation,
+    timeout: float,
+    log: Log,
+    shared: Callable[[], Stub] | None = None,
+    strict: bool = False,
+) -> list[SampleResult]:
+    """Runs one planned run and judges each of its samples.
+
+    The run gets a stub of its own, arranged for its scenario and answering `reply` unless the scenario sets
+    its own (so that texts compare across runs), and stopped when it ends: its journal holds its requests only.
+    `shared` (the plain scenario only) hands a stub the caller keeps instead; `strict` applies to the plain one.
+    """
+    language, samples, expectations = planned.language, planned.samples, planned.expectations
+    if not planned.applicable:
+        return [
+            _not_applicable(language, sample, run_id, planned.scenario.name, expectations[sample.id])
+            for sample in samples
+        ]
+    plain = planned.scenario.name == PLAIN
+    fresh = (
+        None
+        if plain and shared is not None
+        else Stub(reply=reply, strict=strict and plain, **planned.scenario.stub_options(list(samples))).start()
+    )
+    try:
+        running_stub = fresh or shared()  # type: ignore[misc]
+        planned.scenario.arrange(running_stub)
+        log(planned.name)
+        run = run_against(language, planned.command, running_stub, timeout)
+    finally:
+        if fresh is not None:
+            fresh.stop()
+    results = []
+    for sample in samples:
+        if expectations[sample.id].kind == "not-applicable":
+            results.append(_not_applicable(language, sample, run_id, planned.scenario.name, expectations[sample.id]))
+            continue
+        results.append(
+            judge_run(
+                language,
+                sample,
+                run,
+                run_id=run_id,
+                scenario_name=planned.scenario.name,
+                expectation=expectations[sample.id],
+                preparation=preparation,
+            )
+        )
+    return results
+
+
+def not_run_results(
+    language: Language, scenarios: tuple[Scenario, ...], run_id: str, preparation: Preparation, required: bool
+) -> list[SampleResult]:
+    """The results of a language that could not be prepared: skipped (failed where required), or failed."""
+    return [
+        _not_run(language, sample, run_id, each.name, preparation, required)
+        for each in scenarios
+        for sample in language.samples
+    ]
+
+
 def run_language(
     language: Language,
     stub: Callable[[], Stub],
@@ -254,56 +391,28 @@ def run_language(
     log: Log,
     timeout: float | None = None,
     scenarios: tuple[Scenario, ...] = (scenario(PLAIN),),
+    stamp_dir: Path | None = None,
 ) -> list[SampleResult]:
-    """Prepares the language once, then runs its samples under each scenario; one failure does not stop the rest.
+    """Prepares the language once, then runs its samples under each scenario, one run after another; one failure
+    does not stop the rest.
 
-    The plain scenario uses the run's shared `stub`; every other scenario gets a fresh stub arranged for it.
+    The plain scenario uses the caller's `stub`; every other scenario gets a fresh stub arranged for it.
+    `stamp_dir` keeps the build stamps of a copy of the language folder apart from the folder's own.
     """
-    preparation = prepare(language, log)
+    preparation = prepare(language, log, stamp_dir)
     if not preparation.ready:
-        return [
-            _not_run(language, sample, run_id, each.name, preparation, required)
-            for each in scenarios
-            for sample in language.samples
-        ]
+        return not_run_results(language, scenarios, run_id, preparation, required)
     results = []
-    for each in scenarios:
-        # Samples with the same run command (one program holding several snippets) share one run.
-        groups: dict[tuple[str, ...], list[Sample]] = {}
-        for sample in language.samples:
-            groups.setdefault(sample.run, []).append(sample)
-        for command, samples in groups.items():
-            expectations = expectations_for_run(each, language, samples)
-            if all(expectation.kind == "not-applicable" for expectation in expectations.values()):
-                results += [
-                    _not_applicable(language, sample, run_id, each.name, expectations[sample.id]) for sample in samples
-                ]
-                continue
-            # Every scenario answers with the run's reply (and nonce) unless it sets its own, so texts compare.
-            fresh = None if each.name == PLAIN else Stub(reply=stub().reply, **each.stub_options(samples)).start()
-            try:
-                running_stub = fresh or stub()
-                each.arrange(running_stub)
-                log(f"{language.name}: {each.name}: {' '.join(command)}")
-                run = run_against(language, command, running_stub, timeout or sample_timeout())
-            finally:
-                if fresh is not None:
-                    fresh.stop()
-            for sample in samples:
-                if expectations[sample.id].kind == "not-applicable":
-                    results.append(_not_applicable(language, sample, run_id, each.name, expectations[sample.id]))
-                    continue
-                results.append(
-                    judge_run(
-                        language,
-                        sample,
-                        run,
-                        run_id=run_id,
-                        scenario_name=each.name,
-                        expectation=expectations[sample.id],
-                        preparation=preparation,
-                    )
-                )
+    for planned in plan_runs(language, scenarios):
+        results += execute_run(
+            planned,
+            run_id=run_id,
+            reply=stub().reply if planned.applicable else "",
+            preparation=preparation,
+            timeout=timeout or sample_timeout(),
+            log=log,
+            shared=stub,
+        )
     return results
 
 

@@ -1,23 +1,44 @@
-"""Runs one command in its own process group: bounded output, a timeout, and nothing left behind."""
+"""Runs one command in its own process group: bounded output, a deadline, and nothing left behind.
+
+How every descendant is found, however it detaches: while a run is in progress the harness is a child subreaper
+(Linux `prctl(PR_SET_CHILD_SUBREAPER)` through ctypes), so a process that leaves the sample's group and tree
+(`setsid`, a double fork, a daemon) is re-parented to the harness rather than to init. When the sample ends, every
+process whose parent chain leads through the sample, or that was re-parented to the harness since the run began and
+carries the run's token in its environment (or no token at all, having cleared its environment), is killed, reaped
+and reported as a leftover. Output pipes are read with a deadline, so a process that keeps the sample's stdout cannot
+hold the run open.
+
+It degrades where the pieces are missing: without prctl (not Linux) orphans go to init and only the process group
+and the still-attached tree are found; without /proc, a run gets a plain timeout. A cgroup v2 per run would also
+catch what re-parents to init, but it needs a writable cgroup hierarchy, which containers and CI runners here do
+not give (cgroup v1, read-only), so it is not used.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import select
 import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 # Output kept per stream; the rest is read and dropped (and counted), so a flooding program cannot exhaust memory
 # nor block on a full pipe.
 MAX_OUTPUT_BYTES = 4_000_000
-# How long to wait for the output pipes to close once the program and its group are gone.
-_PIPE_GRACE_SECONDS = 5.0
+# How long output is still read once the program and everything it started are gone (or the deadline has passed).
+_PIPE_GRACE_SECONDS = 1.0
+# How often the process tree is looked at while the program runs, to know its members before they detach.
+_POLL_SECONDS = 0.05
+# Every process of a run inherits this variable, so that one re-parented to the harness can be told apart.
+TOKEN_VARIABLE = "MIRROR_PROCESS_TOKEN"
+_PR_SET_CHILD_SUBREAPER = 36
 
 
 @dataclass
@@ -29,8 +50,9 @@ class ProcessResult:
     seconds: float
     timed_out: bool = False
     missing_program: str | None = None
-    leftover_processes: int = 0  # still running in its process group after it exited; killed
+    leftover_processes: int = 0  # still running after it exited (or escaped its group before the timeout); killed
     dropped_bytes: int = 0  # output beyond MAX_OUTPUT_BYTES
+    leftover_commands: tuple[str, ...] = ()  # what the leftovers were running, for the report
 
     @property
     def ok(self) -> bool:
@@ -47,7 +69,12 @@ class ProcessResult:
         """What the run did wrong besides its exit: processes left behind, flooded output."""
         found = []
         if self.leftover_processes:
-            found.append(f"it left {self.leftover_processes} process(es) running after it exited (killed)")
+            running = f": {', '.join(self.leftover_commands)}" if self.leftover_commands else ""
+            found.append(
+                f"it left {self.leftover_processes} process(es) running after it exited (killed){running}"
+                if not self.timed_out
+                else f"it left {self.leftover_processes} process(es) outside its process group (killed){running}"
+            )
         if self.dropped_bytes:
             found.append(
                 f"it flooded its output: {self.dropped_bytes} bytes beyond the {MAX_OUTPUT_BYTES} kept "
@@ -61,64 +88,148 @@ class ProcessResult:
 
 
 class _Drain(threading.Thread):
-    """Reads a pipe to its end, keeping the first MAX_OUTPUT_BYTES."""
+    """Reads a pipe until its end or until told to stop, keeping the first MAX_OUTPUT_BYTES."""
 
-    def __init__(self, pipe: IO[bytes] | None) -> None:
+    def __init__(self, fd: int | None) -> None:
         super().__init__(daemon=True)
-        self.pipe = pipe
+        self.fd = fd
         self.kept = bytearray()
         self.dropped = 0
+        self.stop = threading.Event()
 
     def run(self) -> None:
-        if self.pipe is None:
+        if self.fd is None:
             return
         with contextlib.suppress(OSError, ValueError):
-            while chunk := self.pipe.read1(65536) if hasattr(self.pipe, "read1") else self.pipe.read():
+            while not self.stop.is_set():
+                # A bounded wait, so that a pipe some stray process keeps open never holds the reader.
+                readable, _, _ = select.select([self.fd], [], [], _POLL_SECONDS)
+                if not readable:
+                    continue
+                chunk = os.read(self.fd, 65536)
+                if not chunk:
+                    return
                 room = MAX_OUTPUT_BYTES - len(self.kept)
-                self.kept += chunk[:room]
-                self.dropped += max(0, len(chunk) - room)
+                self.kept += chunk[: max(room, 0)]
+                self.dropped += max(0, len(chunk) - max(room, 0))
 
     def text(self) -> str:
         return self.kept.decode("utf-8", errors="replace")
 
 
+class _Subreaper:
+    """Makes the harness a child subreaper while at least one run is in progress (Linux only)."""
+
+    def __init__(self) -> None:
+        # Re-entrant: a run holds it from its fork until its root is registered (see `spawning`).
+        self._lock = threading.RLock()
+        self._active: dict[int, str] = {}  # root pid -> token, of the runs in progress
+        self._runs = 0
+        self._prctl = self._load()
+
+    @staticmethod
+    def _load():  # type: ignore[no-untyped-def]
+        try:
+            return ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):
+            return None
+
+    def _set(self, on: bool) -> bool:
+        return self._prctl is not None and self._prctl(_PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) == 0
+
+    def enter(self) -> None:
+        """Before the run's process is started: the kernel only re-parents orphans to a subreaper whose descendants
+        were forked after it became one."""
+        with self._lock:
+            if not self._runs:
+                self._set(True)
+            self._runs += 1
+
+    def spawning(self) -> threading.RLock:
+        """Held from a run's fork until its root is registered: until it execs, the new child carries the harness's
+        environment (no token), and another run's scan must not take it for a token-less orphan of its own."""
+        return self._lock
+
+    def started(self, root: int, token: str) -> None:
+        with self._lock:
+            self._active[root] = token
+
+    def leave(self, root: int | None) -> None:
+        with self._lock:
+            self._active.pop(root or 0, None)
+            self._runs -= 1
+            if not self._runs:
+                self._set(False)
+
+    def others(self, root: int) -> set[int]:
+        with self._lock:
+            return {pid for pid in self._active if pid != root}
+
+
+_SUBREAPER = _Subreaper()
+
+
 def run_process(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float) -> ProcessResult:
     started = time.perf_counter()
+    deadline = started + timeout
+    token = uuid.uuid4().hex
+    before = _Tree.snapshot()
+    _SUBREAPER.enter()
+    root = None
     try:
-        process = subprocess.Popen(
-            list(command),
-            cwd=cwd,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-    except FileNotFoundError:
-        return ProcessResult(list(command), None, "", "", 0.0, missing_program=command[0])
-    group = own_process_group(process.pid)
-    if group is None:
-        return _communicate(process, list(command), timeout, started)
-    drains = [_Drain(process.stdout), _Drain(process.stderr)]
-    for drain in drains:
-        drain.start()
-    timed_out = False
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        kill_process_group(process, group)
-        process.wait()
-    seconds = time.perf_counter() - started
-    # Whatever the program left running in its group goes too, and is reported.
-    leftovers = 0 if timed_out else len(members_of_group(group))
-    kill_process_group(process, group)
-    for drain in drains:
-        drain.join(_PIPE_GRACE_SECONDS)
-    for pipe in (process.stdout, process.stderr):
-        if pipe is not None:
-            with contextlib.suppress(OSError):
-                pipe.close()
+        with _SUBREAPER.spawning():
+            try:
+                process = subprocess.Popen(
+                    list(command),
+                    cwd=cwd,
+                    env={**env, TOKEN_VARIABLE: token},
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    start_new_session=True,
+                )
+            except FileNotFoundError:
+                return ProcessResult(list(command), None, "", "", 0.0, missing_program=command[0])
+            group = own_process_group(process.pid)
+            if group is not None:
+                root = process.pid
+                _SUBREAPER.started(root, token)
+        if group is None:
+            return _communicate(process, list(command), timeout, started)
+        tree = _Tree(root, token, before)
+        drains = [_Drain(pipe.fileno() if pipe else None) for pipe in (process.stdout, process.stderr)]
+        for drain in drains:
+            drain.start()
+        timed_out = False
+        while process.poll() is None:
+            tree.scan()
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                timed_out = True
+                break
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=min(_POLL_SECONDS, left))
+        if timed_out:
+            kill_process_group(process, group)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=_PIPE_GRACE_SECONDS)
+        seconds = time.perf_counter() - started
+        # Whatever it left running goes too, in its group or out of it, and is reported.
+        group_members = set() if timed_out else set(members_of_group(group))
+        leftovers = tree.end(group, exclude_group=timed_out) | group_members
+        ended = time.perf_counter()
+        grace = _PIPE_GRACE_SECONDS if timed_out else min(_PIPE_GRACE_SECONDS * 2, max(deadline - ended, 0.2))
+        for drain in drains:
+            drain.join(max(0.0, ended + grace - time.perf_counter()))
+            drain.stop.set()
+        for drain in drains:
+            drain.join(1.0)
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+    finally:
+        _SUBREAPER.leave(root)
     stdout, stderr = drains
     return ProcessResult(
         list(command),
@@ -127,9 +238,141 @@ def run_process(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], ti
         stderr.text(),
         seconds,
         timed_out,
-        leftover_processes=leftovers,
+        leftover_processes=len(leftovers),
         dropped_bytes=stdout.dropped + stderr.dropped,
+        leftover_commands=tuple(sorted({tree.names.get(pid, "?") for pid in leftovers})),
     )
+
+
+class _Tree:
+    """The processes of one run: those under its root, and those re-parented to the harness that carry its token."""
+
+    def __init__(self, root: int, token: str, before: set[tuple[int, int]] | None = None) -> None:
+        self.root = root
+        self.token = token
+        self.before = before or set()  # (pid, start time) of every process that ran before the run began
+        self.harness = os.getpid()
+        self.session = os.getsid(0)
+        fields = _stat_fields(root)
+        self.born = int(fields[19]) if fields and len(fields) > 19 else 0
+        self.seen: dict[int, int] = {}  # pid -> start time, of every process seen under the root
+        self.names: dict[int, str] = {}
+
+    @classmethod
+    def snapshot(cls) -> set[tuple[int, int]]:
+        return {(pid, born) for pid, (_, born, _) in cls._table().items()}
+
+    @staticmethod
+    def _table() -> dict[int, tuple[int, int, str]]:
+        """pid -> (parent, start time in clock ticks, state), for every process."""
+        table = {}
+        with contextlib.suppress(OSError):
+            for name in os.listdir("/proc"):
+                if name.isdigit():
+                    fields = _stat_fields(name)
+                    if fields is not None and len(fields) > 19:
+                        table[int(name)] = (int(fields[1]), int(fields[19]), fields[0])
+        return table
+
+    def _token_of(self, pid: int) -> str | None:
+        """The run token in a process's environment: the token, "" when it has none, None when unreadable."""
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+        except OSError:
+            return None
+        prefix = TOKEN_VARIABLE.encode() + b"="
+        for item in environ.split(b"\0"):
+            if item.startswith(prefix):
+                return item[len(prefix) :].decode(errors="replace")
+        return ""
+
+    def members(self, table: dict[int, tuple[int, int, str]] | None = None) -> dict[int, str]:
+        """The run's processes now (pid -> state), the root excluded."""
+        table = self._table() if table is None else table
+        others = _SUBREAPER.others(self.root)
+        found: dict[int, str] = {}
+        for pid, (parent, born, state) in table.items():
+            if pid in (self.root, self.harness):
+                continue
+            chain, ancestor, through_root = 0, parent, False
+            while ancestor in table and chain < 200:
+                if ancestor == self.root:
+                    through_root = True
+                    break
+                if ancestor == self.harness or ancestor in others:
+                    break
+                ancestor = table[ancestor][0]
+                chain += 1
+            if through_root or self.seen.get(pid) == born:
+                found[pid] = state
+                continue
+            if (
+                ancestor != self.harness
+                or born < self.born
+                or pid in others
+                or state == "Z"
+                or (pid, born) in self.before
+            ):
+                continue
+            fields = _stat_fields(pid)
+            if fields is not None and len(fields) > 3 and int(fields[3]) == self.session:
+                # A process of the harness's own session is a helper it started itself (such as `go version -m`
+                # reading a build's SDK version while a run is in progress): a run's processes all live in
+                # sessions of their own.
+                continue
+            # Re-parented to the harness since the run began: ours if it carries our token, or none at all (an
+            # emptied environment, or one we may not read) while no other run is in progress.
+            token = self._token_of(pid)
+            if token == self.token or (token in ("", None) and not others):
+                found[pid] = state
+        return found
+
+    def scan(self) -> None:
+        table = self._table()
+        for pid, state in self.members(table).items():
+            if state != "Z" and pid not in self.seen and pid in table:
+                self.seen[pid] = table[pid][1]
+                self.names[pid] = _command_name(pid)
+
+    def end(self, group: int, *, exclude_group: bool) -> set[int]:
+        """Kills every process of the run, reaps those re-parented to the harness; returns the pids it found alive
+        (outside the group when `exclude_group`)."""
+        alive: set[int] = set()
+        for _ in range(50):
+            members = self.members()
+            live = {pid for pid, state in members.items() if state != "Z"}
+            for pid in live:
+                self.names[pid] = _command_name(pid)
+                if not (exclude_group and _group_of(pid) == group):
+                    alive.add(pid)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signal.SIGKILL)
+            self._reap(members)
+            if not live:
+                break
+            time.sleep(0.02)
+        # Those that died last may have been re-parented to the harness only now.
+        self._reap(set(self.seen) | alive)
+        return alive
+
+    def _reap(self, members: Iterable[int]) -> None:
+        for pid in members:
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, os.WNOHANG)
+
+
+def _command_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() or "?"
+    except OSError:
+        return "?"
+
+
+def _group_of(pid: int) -> int | None:
+    fields = _stat_fields(pid)
+    return int(fields[2]) if fields is not None else None
 
 
 def _communicate(process: subprocess.Popen[bytes], command: list[str], timeout: float, started: float) -> ProcessResult:
@@ -140,7 +383,11 @@ def _communicate(process: subprocess.Popen[bytes], command: list[str], timeout: 
     except subprocess.TimeoutExpired:
         timed_out = True
         process.kill()
-        stdout, stderr = process.communicate()
+        try:
+            stdout, stderr = process.communicate(timeout=_PIPE_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            # Something it started keeps the pipes open: give up on the rest of the output.
+            stdout, stderr = b"", b""
     kept = [(data or b"")[:MAX_OUTPUT_BYTES] for data in (stdout, stderr)]
     dropped = sum(len(data or b"") for data in (stdout, stderr)) - sum(len(data) for data in kept)
     return ProcessResult(
@@ -156,10 +403,11 @@ def _communicate(process: subprocess.Popen[bytes], command: list[str], timeout: 
 def _stat_fields(pid: int | str) -> list[str] | None:
     """A process's /proc stat fields after its name (which may hold spaces): state, ppid, pgrp, ..."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        with open(f"/proc/{pid}/stat", "rb") as file:  # plain open: called for every process, several times a run
+            stat = file.read()
     except OSError:
         return None
-    return stat.rsplit(")", 1)[-1].split()
+    return stat.rsplit(b")", 1)[-1].decode("ascii", errors="replace").split()
 
 
 def own_process_group(pid: int) -> int | None:
@@ -178,11 +426,11 @@ def own_process_group(pid: int) -> int | None:
 def members_of_group(group: int) -> list[int]:
     """Live processes (not zombies) in a process group."""
     members = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            fields = _stat_fields(entry.name)
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            fields = _stat_fields(name)
             if fields is not None and int(fields[2]) == group and fields[0] != "Z":
-                members.append(int(entry.name))
+                members.append(int(name))
     return members
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,11 @@ PASSED, FAILED, SKIPPED, NOT_APPLICABLE = "passed", "failed", "skipped", "n/a"
 def output_dir() -> Path:
     """Where results and reports go: $MIRROR_OUT, or out/ in the project."""
     return Path(os.environ.get("MIRROR_OUT") or ROOT / "out")
+
+
+def drift_dir(directory: Path | None = None) -> Path:
+    """Where the runs with each SDK's newest release keep their results (and nothing else)."""
+    return (directory or output_dir()) / "drift"
 
 
 @dataclass
@@ -42,6 +48,10 @@ class SampleResult:
     expectation: str = ""
     attempts: int = 0
     retry_wait_ms: float = 0.0
+    # sdk_version is what ran: the version the build held (sdk_installed), or the pin where there was no build.
+    sdk_pinned: str | None = None
+    sdk_installed: str | None = None
+    sdk_channel: str = "pinned"  # "latest": a run with the SDK's newest release (`--sdk latest`)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -52,13 +62,30 @@ class SampleResult:
         return self.extracted_text is not None and self.extracted_text == self.expected_text
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_safe(value: Any) -> Any:
+    """`value` with every lone surrogate in its strings replaced by U+FFFD, so that it encodes as UTF-8."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {json_safe(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return value
+
+
+_FIELDS = {item.name for item in fields(SampleResult)}
+
+
 def write_result(result: SampleResult, directory: Path | None = None) -> Path:
     folder = (directory or output_dir()) / "results"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{result.sample}--{result.scenario}.json"
     # Written aside, then renamed: a report read at the same moment sees the old record or the new, never half.
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_text(json.dumps(asdict(result), ensure_ascii=False, indent=2), encoding="utf-8")
+    partial.write_text(json.dumps(json_safe(asdict(result)), ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(partial, path)
     return path
 
@@ -68,6 +95,8 @@ def read_results(directory: Path | None = None) -> dict[tuple[str, str], SampleR
     folder = (directory or output_dir()) / "results"
     results = {}
     for path in sorted(folder.glob("*--*.json")):
-        result = SampleResult(**json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        # Fields this version does not know (a newer writer's) are left out rather than refused.
+        result = SampleResult(**{name: value for name, value in data.items() if name in _FIELDS})
         results[result.key] = result
     return results

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .registry import ErrorPath, Language, Sample
-from .stub import CATALOGUE, Stub
+from .stub import CATALOGUE, Catalogue, Stub
 from .stub.models import INVALID_MODEL_ID
 
 PLAIN = "plain"
@@ -24,7 +24,8 @@ def long_reply() -> str:
 
 @dataclass(frozen=True)
 class Expectation:
-    """`reply`: prints the stub's reply; `error`: its error path runs; `not-applicable`: `why` says why."""
+    """`reply`: prints the stub's reply; `error`: its error path runs; `stream-cut`: prints the text before a
+    broken stream and ends normally; `not-applicable`: `why` says why."""
 
     kind: str
     why: str = ""
@@ -38,6 +39,8 @@ class Expectation:
     def describe(self) -> str:
         if self.kind == "error":
             return f"its error path reports {self.error}"
+        if self.kind == "stream-cut":
+            return "prints the text before the stream broke off and ends normally (it ignores the stream's error)"
         if self.kind == "reply":
             return "prints the reply" + (" after retrying" if self.retried else "")
         return f"not applicable: {self.why}"
@@ -77,13 +80,34 @@ def _set_reply(text: str) -> Callable[[Stub], None]:
 
 
 def _throttled_then_fine(language: Language, sample: Sample) -> Expectation:
+    # One throttle a run: only the run's first request meets it; a later snippet of the same run is answered.
+    first_of_run = next(candidate for candidate in language.samples if candidate.run == sample.run)
+    if sample is not first_of_run:
+        return Expectation("reply")
     if language.retries_throttling:
         return Expectation("reply", retried=True)
-    # Without retries only the run's first request meets the throttle; a later snippet of the same run is answered.
-    first_of_run = next(candidate for candidate in language.samples if candidate.run == sample.run)
-    if sample is first_of_run:
-        return error_expected(sample, "ThrottlingException", THROTTLE_MESSAGE)
-    return Expectation("reply")
+    return error_expected(sample, "ThrottlingException", THROTTLE_MESSAGE)
+
+
+def _long_reply(stub: Stub) -> None:
+    stub.reply = long_reply()
+    # The samples ask for far fewer tokens than this; the scenario exists to carry a large body whole.
+    stub.state.honour_max_tokens = False
+
+
+def _stream_breaks(language: Language, sample: Sample) -> Expectation:
+    if sample.ignores_stream_errors:
+        return Expectation("stream-cut", error="ModelStreamErrorException", message=STREAM_ERROR_MESSAGE)
+    return error_expected(sample, "ModelStreamErrorException", STREAM_ERROR_MESSAGE)
+
+
+def _catalogue_without_models_of(samples: list[Sample]) -> dict[str, Any]:
+    """A catalogue without the models the samples call, whatever form of id names them: a base id, an inference
+    profile (`global.`, `us.`, ...) or an ARN. Bedrock answers an id whose model it does not serve, profiles
+    included, with "The provided model identifier is invalid.", the catalogue's own refusal."""
+    catalogue = Catalogue()
+    behind = {catalogue.model_behind(sample.model_id) for sample in samples}
+    return {"models": [model for model in CATALOGUE if model not in behind]}
 
 
 def _many_deltas(stub: Stub) -> None:
@@ -98,9 +122,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "a reply with accents, CJK, emoji, quotes, a backslash, a tab and newlines",
         arrange=_set_reply(FIDELITY_TEXT),
     ),
-    Scenario(
-        "long-reply", f"a reply of {LONG_REPLY_CHARS:,} characters", arrange=lambda stub: _set_reply(long_reply())(stub)
-    ),
+    Scenario("long-reply", f"a reply of {LONG_REPLY_CHARS:,} characters", arrange=_long_reply),
     Scenario(
         "access-denied",
         "every request is refused with AccessDeniedException",
@@ -110,7 +132,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "validation-error",
         "every request is refused with ValidationException",
-        arrange=lambda stub: stub.inject_error("ValidationException", VALIDATION_MESSAGE),
+        # Bedrock checks a request before a stream opens, so the stream operations get an HTTP 400 too (as boto3
+        # and Go SDK users report it for InvokeModelWithResponseStream).
+        arrange=lambda stub: stub.inject_error("ValidationException", VALIDATION_MESSAGE, http_on_stream=True),
         expect=lambda language, sample: error_expected(sample, "ValidationException", VALIDATION_MESSAGE),
     ),
     Scenario(
@@ -124,9 +148,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "model-not-found",
         "the stub's catalogue lacks the sample's model",
         expect=lambda language, sample: error_expected(sample, "ValidationException", INVALID_MODEL_ID),
-        stub_options=lambda samples: {
-            "models": [model for model in CATALOGUE if model.model_id not in {s.model_id for s in samples}]
-        },
+        stub_options=_catalogue_without_models_of,
     ),
     Scenario(
         "stream-many-deltas", "the reply streamed one character a delta", arrange=_many_deltas, streaming_only=True
@@ -135,7 +157,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         "stream-exception",
         "a modelStreamErrorException frame after the first events",
         arrange=lambda stub: stub.inject_error("ModelStreamErrorException", STREAM_ERROR_MESSAGE),
-        expect=lambda language, sample: error_expected(sample, "ModelStreamErrorException", STREAM_ERROR_MESSAGE),
+        expect=_stream_breaks,
         streaming_only=True,
     ),
 )

@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from . import idioms, registry
+from . import registry
 from .environment import scrubbed
 from .lint import REQUIRE_CHECKS_VARIABLE, check_workflows, run_checks
-from .pipeline import run_language
+from .registry import ROOT, Step
 from .report import write_report
-from .results import FAILED, PASSED, SKIPPED, output_dir, write_result
+from .report_html import write_html_report
+from .results import FAILED, PASSED, SKIPPED, SampleResult, drift_dir, output_dir, read_results, write_result
 from .scenarios import PLAIN, SCENARIOS, Scenario, scenario, scenario_names
-from .shared_stub import RUN_ID, shared_stub
+from .schedule import Suite, estimates_from, worker_count, write_suite_stats
+from .shared_stub import RUN_ID, run_reply, strict_stub
 from .strictness import required_languages
+from .versions import language_pin
+
+# Where `--sdk latest` builds: a copy of each language folder, so that the pinned build stays as it is.
+DRIFT_ROOT = ROOT / ".cache" / "drift"
+# What a build makes inside a language folder; the copy keeps its own, so they are not copied over it.
+_BUILD_OUTPUTS = (".venv", "node_modules", "target", "bin", "obj", "vendor", "output", "__pycache__", ".gradle")
 
 
-def _scenarios_from(posargs: list[str]) -> tuple[Scenario, ...]:
+def _options_from(posargs: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="nox -s <language> --", add_help=True)
     parser.add_argument(
         "--scenario",
@@ -25,32 +38,151 @@ def _scenarios_from(posargs: list[str]) -> tuple[Scenario, ...]:
         choices=scenario_names(),
         help="run under this scenario only (repeatable; default: every scenario)",
     )
-    names = parser.parse_args(posargs).scenario
+    parser.add_argument(
+        "--sdk",
+        choices=("pinned", "latest"),
+        default="pinned",
+        help="latest: build a copy of the language folder (.cache/drift/) with the SDK's newest release and run "
+        "the samples with it; the report shows it beside the pin",
+    )
+    return parser.parse_args(posargs)
+
+
+def _scenarios_from(posargs: list[str]) -> tuple[Scenario, ...]:
+    names = _options_from(posargs).scenario
     return tuple(scenario(name) for name in names) if names else SCENARIOS
 
 
 def language_session(session: Any, name: str) -> None:
     """Builds and runs one language's samples against the stub, and records each result."""
-    _run_languages(session, [registry.language(name)], _scenarios_from(list(session.posargs)))
+    options = _options_from(list(session.posargs))
+    _run_languages(
+        session, [registry.language(name)], _scenarios_from(list(session.posargs)), latest=options.sdk == "latest"
+    )
 
 
-def _run_languages(session: Any, languages: list[registry.Language], scenarios: tuple[Scenario, ...]) -> None:
+def drift_session(session: Any) -> None:
+    """Runs every language's samples with its SDK's newest release; `nox -s report` then sets them beside the pins."""
+    _run_languages(session, list(registry.LANGUAGES), _scenarios_from(list(session.posargs)), latest=True)
+
+
+def drift_copy(language: registry.Language, root: Path | None = None) -> registry.Language | None:
+    """The language built from a copy of its folder whose SDK is moved to the newest release its registry has.
+
+    The copy runs the language's own steps, the SDK's upgrade commands, then the steps again: each step is
+    skipped while its inputs are unchanged, so only what the upgrade touched is rebuilt. None when the language
+    has no newer release to try (an emulated SDK).
+    """
+    if not language.sdk.upgrade:
+        return None
+    copy = (root or DRIFT_ROOT) / language.name
+    _refresh_copy(language.path, copy)
+    upgrade = Step(
+        "upgrade",
+        commands=language.sdk.upgrade,
+        timeout=900.0,
+        unavailable=f"the newest release of {language.sdk.package} could not be fetched",
+    )
+    return replace(language, folder=str(copy), steps=(*language.steps, upgrade, *language.steps))
+
+
+def _refresh_copy(source: Path, copy: Path) -> None:
+    """Brings `copy` up to date with `source`, but leaves alone each file whose source is unchanged since the last
+    refresh: so the manifests the upgrade moved stay moved, and a warm run rebuilds nothing."""
+    record = copy / ".drift-sources.json"
+    try:
+        last = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        last = {}
+    now: dict[str, str] = {}
+
+    def copy_changed(source_file: str, target: str) -> str:
+        relative = str(Path(source_file).relative_to(source))
+        now[relative] = hashlib.sha256(Path(source_file).read_bytes()).hexdigest()
+        if last.get(relative) != now[relative] or not Path(target).exists():
+            shutil.copy2(source_file, target)
+        return target
+
+    copy.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(
+        source,
+        copy,
+        symlinks=True,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns(*_BUILD_OUTPUTS),
+        copy_function=copy_changed,
+    )
+    record.write_text(json.dumps(now, indent=0), encoding="utf-8")
+
+
+def all_session(session: Any) -> None:
+    """Runs every language under every scenario on a pool of workers (MIRROR_JOBS), then prints the report."""
+    options = _options_from(list(session.posargs))
+    results = _run_suite(
+        session, list(registry.LANGUAGES), _scenarios_from(list(session.posargs)), latest=options.sdk == "latest"
+    )
+    failed = [result for result in results if result.status == FAILED]
+    report = write_report()
+    write_html_report(report=report)
+    print(report.markdown(), end="")
+    session.log(f"written to {output_dir()}: report.md, report.json, report.junit.xml, report.html")
+    problems = [f"{result.sample} / {result.scenario}: {result.reason}" for result in failed]
+    if not report.ok:
+        problems.append("the parity report found problems: " + "; ".join(report.problems))
+    if problems:
+        session.error("; ".join(problems))
+
+
+def _run_languages(
+    session: Any, languages: list[registry.Language], scenarios: tuple[Scenario, ...], *, latest: bool = False
+) -> None:
+    results = _run_suite(session, languages, scenarios, latest=latest)
+    failed = [result for result in results if result.status == FAILED]
+    if failed:
+        session.error("; ".join(f"{result.sample} / {result.scenario}: {result.reason}" for result in failed))
+    if results and all(result.status == SKIPPED for result in results):
+        session.skip(results[0].reason)
+
+
+def _run_suite(
+    session: Any, languages: list[registry.Language], scenarios: tuple[Scenario, ...], *, latest: bool = False
+) -> list[SampleResult]:
+    """Runs the languages' runs on a pool of workers, writes and logs every result, and returns them."""
     try:
         required = required_languages(registry.language_names())
+        jobs = worker_count()
     except ValueError as error:
         session.error(str(error))
-    results = []
+    folder = drift_dir() if latest else output_dir()
+    targets = []
     for language in languages:
-        results += run_language(
-            language,
-            shared_stub,
-            run_id=RUN_ID,
-            required=language.name in required,
-            log=session.log,
-            scenarios=scenarios,
-        )
+        target = drift_copy(language) if latest else language
+        if target is None:
+            session.log(
+                f"{language.name}: no newer release of {language.sdk.package} to try (its registry entry "
+                "has no upgrade commands)"
+            )
+            continue
+        targets.append(target)
+    suite = Suite(
+        targets,
+        scenarios,
+        run_id=RUN_ID,
+        required=required,
+        log=session.log,
+        reply=run_reply(),
+        jobs=jobs,
+        strict=strict_stub(),
+        stamp_dir=DRIFT_ROOT / "stamps" if latest else None,
+        estimates=estimates_from(read_results(folder)) if jobs > 1 else None,
+    )
+    results = suite.run()
+    if latest:
+        pins = {language.name: language_pin(language) for language in languages}
+        for result in results:
+            result.sdk_channel, result.sdk_pinned = "latest", pins[result.language]
     for result in results:
-        write_result(result)
+        write_result(result, folder if latest else None)
         timing = (
             f" [build {result.build_seconds:.1f}s, run {result.run_seconds:.2f}s]"
             if result.status in (PASSED, FAILED)
@@ -64,11 +196,9 @@ def _run_languages(session: Any, languages: list[registry.Language], scenarios: 
         if result.scenario == PLAIN:
             for finding in result.findings:
                 session.log(f"{result.sample}: conformance finding: {finding}")
-    failed = [result for result in results if result.status == FAILED]
-    if failed:
-        session.error("; ".join(f"{result.sample} / {result.scenario}: {result.reason}" for result in failed))
-    if results and all(result.status == SKIPPED for result in results):
-        session.skip(results[0].reason)
+    session.log(suite.stats.describe())
+    write_suite_stats(suite.stats, folder)
+    return results
 
 
 def lint_session(session: Any) -> None:
@@ -100,17 +230,22 @@ def bench_session(session: Any) -> None:
 
     data = main(list(session.posargs), log=session.log)
     print(markdown(data), end="")
-    session.log(f"written to {output_dir()}: bench.md, bench.json")
+    profiled = ", bench-profile-*.txt" if "operations" in data.get("profile", {}) else ""
+    session.log(f"written to {output_dir()}: bench.md, bench.json{profiled}")
 
 
-def write_idioms() -> Any:
-    return idioms.write()
+def write_idioms() -> list[Any]:
+    # Imported here: only this session needs Pygments.
+    from . import idioms, readme_tables
+
+    return [*idioms.write(), readme_tables.write()]
 
 
 def report_session(session: Any) -> None:
     """Prints the parity table of the latest results and fails if any sample failed or the samples disagree."""
     report = write_report()
+    write_html_report(report=report)
     print(report.markdown(), end="")
-    session.log(f"written to {output_dir()}: report.md, report.json, report.junit.xml")
+    session.log(f"written to {output_dir()}: report.md, report.json, report.junit.xml, report.html")
     if not report.ok:
         session.error("the parity report found problems: " + "; ".join(report.problems))

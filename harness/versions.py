@@ -1,10 +1,21 @@
-"""Reads the SDK version a sample pins from its own ecosystem's manifest or lock file."""
+"""SDK versions: the one a sample pins (its manifest or lock file) and the one its build actually holds.
+
+What ran is read from what the build left behind, by the reader its registry entry names (`Sdk.installed`): the
+virtualenv's dist-info, node_modules/<package>/package.json, the jar names in target/lib, the build info Go writes
+into each binary, Composer's installed.json, NuGet's project.assets.json.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import shutil
+import subprocess
+from importlib import metadata
 from pathlib import Path
+
+from .registry.model import Installed, Language
 
 
 def pinned_version(manifest: Path, package: str) -> str | None:
@@ -32,3 +43,103 @@ def pinned_version(manifest: Path, package: str) -> str | None:
     match = re.search(pattern, text, re.MULTILINE | re.IGNORECASE)
     # NuGet writes an exact pin as the one-version range "[4.0.7.1]".
     return match.group(1).strip("[]") if match else None
+
+
+def language_pin(language: Language) -> str | None:
+    return pinned_version(language.path / language.sdk.manifest, language.sdk.package)
+
+
+def installed_version(language: Language) -> str | None:
+    """The SDK version the language's build holds, or None when there is no build (or no reader for it)."""
+    spec = language.sdk.installed
+    if spec is None:
+        return None
+    where = language.path / spec.path
+    try:
+        return _READERS[spec.kind](where, spec.name)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, subprocess.SubprocessError):
+        return None
+
+
+def shown_version(pinned: str | None, installed: str | None) -> str:
+    """How the report shows a language's SDK: what ran, and the pin beside it when they differ."""
+    if installed is None:
+        return f"{pinned or '?'} (pinned; no build to read)" if pinned else "?"
+    if pinned is not None and _normal(pinned) != _normal(installed):
+        return f"{installed} (pinned {pinned})"
+    return installed
+
+
+def _normal(version: str) -> str:
+    return version.strip().removeprefix("v")
+
+
+def _python_venv(venv: Path, name: str) -> str | None:
+    for site in sorted(venv.glob("lib/python*/site-packages")) + sorted(venv.glob("Lib/site-packages")):
+        for distribution in metadata.distributions(path=[str(site)]):
+            if _canonical(distribution.metadata["Name"] or "") == _canonical(name):
+                return distribution.version
+    return None
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _npm(node_modules: Path, name: str) -> str | None:
+    return json.loads((node_modules / name / "package.json").read_text(encoding="utf-8"))["version"]
+
+
+def _jar(folder: Path, name: str) -> str | None:
+    pattern = re.compile(rf"^{re.escape(name)}-(\d[^/]*)\.jar$")
+    versions = [match.group(1) for jar in folder.glob(f"{name}-*.jar") if (match := pattern.match(jar.name))]
+    return versions[0] if len(versions) == 1 else None
+
+
+def _go_binary(binary: Path, module: str) -> str | None:
+    go = shutil.which("go")
+    if go is None or not binary.is_file():
+        return None
+    status = binary.stat()
+    return _go_build_info(go, str(binary), module, status.st_mtime_ns, status.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _go_build_info(go: str, binary: str, module: str, _mtime: int, _size: int) -> str | None:
+    """The module's version in a Go binary's build info (cached while the binary is unchanged)."""
+    listed = subprocess.run([go, "version", "-m", binary], capture_output=True, text=True, timeout=60)
+    for line in listed.stdout.splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and fields[0] in ("dep", "=>") and fields[1] == module:
+            return fields[2]
+    return None
+
+
+def _composer(installed: Path, name: str) -> str | None:
+    data = json.loads(installed.read_text(encoding="utf-8"))
+    packages = data.get("packages", []) if isinstance(data, dict) else data
+    for package in packages:
+        if package.get("name") == name:
+            return str(package["version"]).removeprefix("v")
+    return None
+
+
+def _nuget_assets(assets: Path, name: str) -> str | None:
+    libraries = json.loads(assets.read_text(encoding="utf-8")).get("libraries", {})
+    for key in libraries:
+        package, _, version = key.partition("/")
+        if package.lower() == name.lower():
+            return version
+    return None
+
+
+_READERS = {
+    "python-venv": _python_venv,
+    "npm": _npm,
+    "jar": _jar,
+    "go-binary": _go_binary,
+    "composer": _composer,
+    "nuget-assets": _nuget_assets,
+}
+
+__all__ = ["Installed", "installed_version", "language_pin", "pinned_version", "shown_version"]

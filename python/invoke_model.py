@@ -1,4 +1,4 @@
-# Use the native inference API to send a text message to Anthropic Claude.
+# Sends one text prompt to Anthropic Claude in the model's own request format (InvokeModel).
 
 import json
 
@@ -6,17 +6,17 @@ import boto3
 from botocore.exceptions import ClientError
 
 # snippet: create the client
-# Create a Bedrock Runtime client in the AWS Region of your choice.
+# The Bedrock Runtime client; any Region that offers the model works.
 client = boto3.client("bedrock-runtime", region_name="us-east-1")
 
 # snippet: build the request
-# Set the model ID, e.g., Claude 3 Haiku.
+# Which model answers: here Claude 3 Haiku.
 model_id = "anthropic.claude-3-haiku-20240307-v1:0"
 
-# Define the prompt for the model.
+# What the model is asked.
 prompt = "Describe the purpose of a 'hello world' program in one line."
 
-# Format the request payload using the model's native structure.
+# Claude's Messages body: API version, output limit, sampling and the conversation.
 native_request = {
     "anthropic_version": "bedrock-2023-05-31",
     "max_tokens": 512,
@@ -29,12 +29,12 @@ native_request = {
     ],
 }
 
-# Convert the native request to JSON.
+# InvokeModel takes the body as a JSON string.
 request = json.dumps(native_request)
 
 # snippet: invoke
 try:
-    # Invoke the model with the request.
+    # One request, one whole reply.
     response = client.invoke_model(modelId=model_id, body=request)
 
 # snippet: handle the error
@@ -43,9 +43,9 @@ except (ClientError, Exception) as e:
     exit(1)
 
 # snippet: read the text
-# Decode the response body.
+# The reply body is a stream of JSON bytes.
 model_response = json.loads(response["body"].read())
 
-# Extract and print the response text.
+# The answer is the first content block's text.
 response_text = model_response["content"][0]["text"]
 print(response_text)

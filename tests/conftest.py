@@ -25,7 +25,7 @@ TRICKY_REPLY = 'Grüße, 世界 🙂 — "quoted" \\ back\tslash\nsecond line\nt
 # A fake sample's source: calls the stub with boto3 (configured by the environment alone) and keeps the text.
 CALL_THE_STUB = (
     "import boto3, json, sys\n"
-    "body = {'anthropic_version': 'bedrock-2023-05-31', 'max_tokens': 9,"
+    "body = {'anthropic_version': 'bedrock-2023-05-31', 'max_tokens': 512,"
     " 'messages': [{'role': 'user', 'content': 'hi'}]}\n"
     "reply = boto3.client('bedrock-runtime').invoke_model(\n"
     "    modelId='anthropic.claude-3-haiku-20240307-v1:0', body=json.dumps(body))\n"

@@ -17,7 +17,9 @@ ALL = [(language, sample, each) for language, sample in registry.all_samples() f
 @pytest.mark.parametrize("language, sample, each", ALL, ids=[f"{sample.id}-{each.name}" for _, sample, each in ALL])
 def test_every_entry_has_a_well_formed_expectation_in_every_scenario(language, sample, each):
     expectation = each.expectation(language, sample)
-    assert expectation.kind in ("reply", "error", "not-applicable")
+    assert expectation.kind in ("reply", "error", "stream-cut", "not-applicable")
+    if expectation.kind == "stream-cut":
+        assert sample.ignores_stream_errors and sample.streams and expectation.error
     if expectation.kind == "error":
         assert expectation.path is not None and expectation.error and expectation.message
         line = expectation.path.expected_line(sample.model_id, expectation.error, expectation.message)
@@ -99,3 +101,43 @@ def test_the_report_fails_when_a_deliberately_wrong_entry_prints_another_text(tm
     built = report.build_report(report.read_results(tmp_path / "out"))
     assert not built.ok
     assert any(problem.startswith(f"{real[1][1].id} / plain: the printed text differs") for problem in built.problems)
+
+
+def _cut_stream_run(sample, stdout: str, exit_code: int, error_type: str | None):
+    from conftest import journal_entry
+
+    from harness.pipeline import SampleRun
+    from harness.process import ProcessResult
+
+    entry = journal_entry(
+        operation="InvokeModelWithResponseStream", model_id="anthropic.claude-v2", error_type=error_type
+    )
+    process = ProcessResult(command=["x"], exit_code=exit_code, stdout=stdout, stderr="", seconds=0.1)
+    return SampleRun(process=process, expected="The whole reply, every word of it.", entries=[entry])
+
+
+@pytest.mark.parametrize(
+    "stdout, exit_code, error_type, passes",
+    [
+        ("The whole reply,\n", 0, "ModelStreamErrorException", True),
+        ("The whole reply, every word of it.\n", 0, "ModelStreamErrorException", False),  # not cut at all
+        ("Another text\n", 0, "ModelStreamErrorException", False),  # not a beginning of the reply
+        ("The whole reply,\n", 1, "ModelStreamErrorException", False),  # did not end normally
+        ("The whole reply,\n", 0, None, False),  # the stub never broke the stream
+    ],
+)
+def test_a_sample_that_ignores_stream_errors_must_print_a_true_beginning_and_end_normally(
+    stdout, exit_code, error_type, passes
+):
+    language, sample = next((lang, s) for lang, s in registry.all_samples() if s.ignores_stream_errors)
+    expectation = expect(sample.id, "stream-exception")
+    assert expectation.kind == "stream-cut"
+    result = pipeline.judge_run(
+        language,
+        sample,
+        _cut_stream_run(sample, stdout, exit_code, error_type),
+        run_id="r",
+        scenario_name="stream-exception",
+        expectation=expectation,
+    )
+    assert (result.status == PASSED) is passes, result.reason

@@ -12,8 +12,19 @@ from conftest import HAIKU, bedrock_client, messages_body
 from harness import pipeline, registry, steps
 from harness.results import FAILED, PASSED, SKIPPED
 
-DOTNET_BUILD = ["dotnet", "build", "--no-restore", "--nologo", "-c", "Release"]
-DOTNET_RUN = ["dotnet", "bin/Release/net8.0/InvokeModel.dll"]
+NO_BUILD_SERVERS = ["--disable-build-servers", "-nodeReuse:false"]
+DOTNET_RESTORE = ["dotnet", "restore", "BedrockRuntimeExamples.sln", *NO_BUILD_SERVERS]
+DOTNET_BUILD = [
+    "dotnet",
+    "build",
+    "BedrockRuntimeExamples.sln",
+    "--no-restore",
+    "--nologo",
+    "-c",
+    "Release",
+    *NO_BUILD_SERVERS,
+]
+DOTNET_RUN = ["dotnet", "InvokeModel/bin/Release/net8.0/InvokeModel.dll"]
 COMPOSER_INSTALL = ["composer", "install", "--no-interaction", "--no-progress"]
 
 
@@ -43,6 +54,11 @@ def answering_sample(stub, text_from_body=lambda body: body["content"][0]["text"
     return run
 
 
+def invoke_model_only(language):
+    """The language with its InvokeModel program only: the fake process answers as that program would."""
+    return dataclasses.replace(language, samples=tuple(s for s in language.samples if s.operation == "InvokeModel"))
+
+
 def run(language, stub=None):
     return pipeline.run_language(language, lambda: stub, run_id="t", required=False, log=print, timeout=30)
 
@@ -51,8 +67,8 @@ def run(language, stub=None):
 def test_a_missing_tool_is_a_skip_naming_it(isolated, monkeypatch, name, tool):
     language = isolated(name)
     monkeypatch.setattr(pipeline.shutil, "which", lambda command, path=None: None)
-    [result] = run(language)
-    assert result.status == SKIPPED and f"`{tool}`" in result.reason
+    results = run(language)
+    assert results and all(result.status == SKIPPED and f"`{tool}`" in result.reason for result in results)
 
 
 def test_php_without_the_sdk_is_a_skip_naming_it_and_the_command(isolated, fp):
@@ -96,31 +112,33 @@ def test_php_success_path_runs_exactly_these_commands(isolated, fp, stub):
 
 
 def test_dotnet_restore_failure_is_a_skip_naming_the_package(isolated, fp):
-    fp.register(["dotnet", "restore"], returncode=1, stdout="error NU1301: Unable to load the service index\n")
-    [result] = run(isolated("dotnet"))
-    assert result.status == SKIPPED and "AWSSDK.BedrockRuntime" in result.reason and "NU1301" in result.reason
+    fp.register(DOTNET_RESTORE, returncode=1, stdout="error NU1301: Unable to load the service index\n")
+    results = run(isolated("dotnet"))
+    assert len(results) == len(registry.language("dotnet").samples)
+    for result in results:
+        assert result.status == SKIPPED and "AWSSDK.BedrockRuntime" in result.reason and "NU1301" in result.reason
 
 
 def test_dotnet_build_failure_is_a_failure_with_its_output(isolated, fp):
-    fp.register(["dotnet", "restore"])
+    fp.register(DOTNET_RESTORE)
     fp.register(DOTNET_BUILD, returncode=1, stdout="Program.cs(12,5): error CS1002: ; expected\n")
-    [result] = run(isolated("dotnet"))
-    assert result.status == FAILED
-    assert "build step" in result.reason and "error CS1002" in result.reason
+    results = run(isolated("dotnet"))
+    assert results and all(result.status == FAILED for result in results)
+    assert all("build step" in result.reason and "error CS1002" in result.reason for result in results)
 
 
 def test_dotnet_success_path_runs_exactly_these_commands(isolated, fp, stub):
-    fp.register(["dotnet", "restore"])
+    fp.register(DOTNET_RESTORE)
     fp.register(DOTNET_BUILD)
     fp.register(DOTNET_RUN, callback=answering_sample(stub))
-    [result] = run(isolated("dotnet"), stub)
+    [result] = run(invoke_model_only(isolated("dotnet")), stub)
     assert result.status == PASSED, result.reason
-    assert [list(call) for call in fp.calls] == [["dotnet", "restore"], DOTNET_BUILD, DOTNET_RUN]
+    assert [list(call) for call in fp.calls] == [DOTNET_RESTORE, DOTNET_BUILD, DOTNET_RUN]
 
 
 def test_a_program_that_prints_something_else_fails_even_though_it_called_the_stub(isolated, fp, stub):
-    fp.register(["dotnet", "restore"])
+    fp.register(DOTNET_RESTORE)
     fp.register(DOTNET_BUILD)
     fp.register(DOTNET_RUN, callback=answering_sample(stub, lambda body: body["content"][0]["text"].upper()))
-    [result] = run(isolated("dotnet"), stub)
+    [result] = run(invoke_model_only(isolated("dotnet")), stub)
     assert result.status == FAILED and "differs from the stub's reply" in result.reason

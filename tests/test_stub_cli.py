@@ -82,6 +82,12 @@ def test_help_documents_every_option():
         "--access-key-id",
         "--secret-access-key",
         "--stream-piece-chars",
+        "--region",
+        "--session-token",
+        "--read-timeout",
+        "--keep-alive-timeout",
+        "--max-connections",
+        "--journal-window",
     ):
         assert option in result.stdout
 
@@ -112,3 +118,62 @@ def test_stop_right_after_the_url_is_clean():
 def test_a_non_loopback_bind_is_announced(host, loopback):
     # Decided without binding: the tests serve on loopback only.
     assert (bind_warning(host) is None) == loopback
+
+
+def run_cli(*args: str | bytes) -> subprocess.CompletedProcess[str]:
+    """Runs the CLI to its exit (bad arguments end it at once); bytes pass through as the shell would."""
+    return subprocess.run(
+        [sys.executable, "-m", "harness.stub", *args], capture_output=True, text=True, timeout=30, errors="replace"
+    )
+
+
+@pytest.mark.parametrize(
+    "args, names",
+    [
+        (("--port", "70000"), "--port"),
+        (("--port", "-1"), "--port"),
+        (("--port", "http"), "--port"),
+        (("--reply", b"caf\xe9 ok"), "--reply"),
+        (("--error-message", b"\xff"), "--error-message"),
+        (("--read-timeout", "0"), "--read-timeout"),
+        (("--read-timeout", "nan"), "--read-timeout"),
+        (("--keep-alive-timeout", "-3"), "--keep-alive-timeout"),
+        (("--max-connections", "0"), "--max-connections"),
+        (("--journal-window", "0"), "--journal-window"),
+        (("--region", "us east 1"), "--region"),
+        (("--no-such-option",), "--no-such-option"),
+        (("--stream-piece-chars", "0"), "--stream-piece-chars"),
+    ],
+)
+def test_a_bad_option_is_one_line_naming_it_and_exit_2(args, names):
+    result = run_cli(*args)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert names in lines[0] and "error" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_a_journal_that_cannot_be_written_is_named(tmp_path):
+    journal = tmp_path / "no-such-folder" / "journal.jsonl"
+    result = run_cli("--journal", str(journal))
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "journal" in line and str(journal) in line and "listen" not in line
+
+
+def test_the_cli_refuses_a_request_signed_for_another_region():
+    process, url = start("--region", "eu-west-3")
+    try:
+        with pytest.raises(Exception, match="valid region, not 'us-east-1'"):
+            bedrock_client(url).invoke_model(modelId=HAIKU, body=messages_body())
+    finally:
+        assert stop(process)[0] == 0
+
+
+def test_the_cli_journals_a_bounded_window_by_default(tmp_path):
+    from harness.stub import __main__ as cli
+
+    args = cli.build_parser().parse_args(["--journal", str(tmp_path / "j.jsonl")])
+    assert args.journal_window == 10_000
+    assert cli.build_parser().parse_args(["--journal-window", "5"]).journal_window == 5

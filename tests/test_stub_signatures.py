@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import string
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
+import boto3
 import httpx
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
+from botocore.config import Config
 from botocore.credentials import Credentials as BotocoreCredentials
 from conftest import HAIKU, bedrock_client, messages_body, now, signed_headers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness.stub import Credentials, Stub, sigv4
+from harness.stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials, Stub, sigv4
 
 PATH = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
 
@@ -163,3 +166,86 @@ def test_the_canonical_request_is_botocores(model_id, headers, query, body):
     )
     request.headers["X-Amz-Content-SHA256"] = payload_hash
     assert mine == _BotocoreWithTheseHeaders(signed).canonical_request(request)
+
+
+# --- region, session token and clock skew, worded as AWS words them ---
+
+
+def regional_client(url: str, region: str, token: str | None = None):
+    client = boto3.client(
+        "bedrock-runtime",
+        region_name=region,
+        endpoint_url=url,
+        aws_access_key_id=EXAMPLE_ACCESS_KEY_ID,
+        aws_secret_access_key=EXAMPLE_SECRET_ACCESS_KEY,
+        aws_session_token=token,
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
+    )
+    return client
+
+
+def test_a_request_signed_for_another_region_is_refused(stub):
+    client = regional_client(stub.url, "eu-west-1")
+    with pytest.raises(client.exceptions.ClientError) as caught:
+        client.invoke_model(modelId=HAIKU, body=messages_body())
+    assert caught.value.response["Error"] == {
+        "Code": "InvalidSignatureException",
+        "Message": "Credential should be scoped to a valid region, not 'eu-west-1'. ",
+    }
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert stub.journal.entries()[-1].signature == "wrong-region"
+
+
+def test_a_stub_for_another_region_serves_that_region_only():
+    with Stub(region="eu-west-1") as stub:
+        regional_client(stub.url, "eu-west-1").invoke_model(modelId=HAIKU, body=messages_body())
+        with pytest.raises(Exception, match="valid region, not 'us-east-1'"):
+            bedrock_client(stub.url).invoke_model(modelId=HAIKU, body=messages_body())
+
+
+def test_a_session_token_the_stub_was_not_given_is_unrecognized(stub):
+    client = regional_client(stub.url, "us-east-1", token="FwoGZXIvYXdzEXAMPLETOKEN")
+    with pytest.raises(client.exceptions.ClientError) as caught:
+        client.invoke_model(modelId=HAIKU, body=messages_body())
+    assert caught.value.response["Error"] == {
+        "Code": "UnrecognizedClientException",
+        "Message": "The security token included in the request is invalid.",
+    }
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_a_stub_given_a_session_token_requires_that_token():
+    token = "FwoGZXIvYXdzEXAMPLETOKEN"
+    with Stub(credentials=Credentials(EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, token)) as stub:
+        regional_client(stub.url, "us-east-1", token=token).invoke_model(modelId=HAIKU, body=messages_body())
+        for wrong in (None, token + "x"):
+            with pytest.raises(Exception, match="UnrecognizedClientException"):
+                regional_client(stub.url, "us-east-1", token=wrong).invoke_model(modelId=HAIKU, body=messages_body())
+
+
+def test_a_signature_from_the_future_is_not_yet_current(stub):
+    body = messages_body().encode()
+    response = post(stub, signed_headers(stub.url + PATH, body, when=now() + timedelta(minutes=20)), body)
+    assert refusal(response) == (403, "InvalidSignatureException")
+    assert re.fullmatch(
+        r"Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 15 min\.\)",
+        response.json()["message"],
+    ), response.json()["message"]
+
+
+def test_skew_messages_name_the_dates_as_aws_does():
+    when = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    url = "http://127.0.0.1" + PATH
+    body = b"{}"
+    late = [(k.lower(), v) for k, v in signed_headers(url, body, when=when + timedelta(minutes=16)).items()]
+    early = [(k.lower(), v) for k, v in signed_headers(url, body, when=when - timedelta(minutes=16)).items()]
+    assert sigv4.verify("POST", PATH, "", late, body, Credentials(), now=when).error.message == (
+        "Signature not yet current: 20260102T032005Z is still later than 20260102T031905Z (20260102T030405Z + 15 min.)"
+    )
+    assert sigv4.verify("POST", PATH, "", early, body, Credentials(), now=when).error.message == (
+        "Signature expired: 20260102T024805Z is now earlier than 20260102T024905Z (20260102T030405Z - 15 min.)"
+    )
+    # Within the window either way: the signature is checked, and holds.
+    near = [("host", "127.0.0.1")]
+    near += [(k.lower(), v) for k, v in signed_headers(url, body, when=when + timedelta(minutes=14)).items()]
+    assert sigv4.verify("POST", PATH, "", near, body, Credentials(), now=when).valid

@@ -41,20 +41,13 @@ ENDCLASS.
 CLASS zcl_bdr_claude_invoke_model IMPLEMENTATION.
 
   METHOD prompt_claude_v2.
-    " snippet: create the client
+    " snippet: create the client [abap-low-level]
     DATA(lo_session) = /aws1/cl_rt_session_aws=>create( cv_pfl ).
     DATA(lo_bdr) = /aws1/cl_bdr_factory=>create( lo_session ).
 
-    " snippet: build the request
-    "Claude V2 Input Parameters should be in a format like this:
-*   {
-*     "prompt":"\n\nHuman:\\nTell me a joke\n\nAssistant:\n",
-*     "max_tokens_to_sample":2048,
-*     "temperature":0.5,
-*     "top_k":250,
-*     "top_p":1.0,
-*     "stop_sequences":[]
-*   }
+    " snippet: build the request [abap-low-level]
+    "The Text Completions body Claude 2 takes: a prompt in Human/Assistant turns,
+    "the output limit and the sampling settings, all as top-level JSON fields.
 
     DATA: BEGIN OF ls_input,
             prompt               TYPE string,
@@ -65,19 +58,19 @@ CLASS zcl_bdr_claude_invoke_model IMPLEMENTATION.
             stop_sequences       TYPE /aws1/rt_stringtab,
           END OF ls_input.
 
-    "Leave ls_input-stop_sequences empty.
+    "No stop sequences are sent: the table stays initial.
     ls_input-prompt = |\n\nHuman:\\n{ iv_prompt }\n\nAssistant:\n|.
     ls_input-max_tokens_to_sample = 2048.
     ls_input-temperature = '0.5'.
     ls_input-top_k = 250.
     ls_input-top_p = 1.
 
-    "Serialize into JSON with /ui2/cl_json -- this assumes SAP_UI is installed.
+    "/ui2/cl_json writes the structure as JSON (it ships with the SAP_UI component).
     DATA(lv_json) = /ui2/cl_json=>serialize(
       data        = ls_input
       pretty_name = /ui2/cl_json=>pretty_mode-low_case ).
 
-    " snippet: invoke
+    " snippet: invoke [abap-low-level]
     TRY.
         DATA(lo_response) = lo_bdr->invokemodel(
           iv_body = /aws1/cl_rt_util=>string_to_xstring( lv_json )
@@ -85,12 +78,8 @@ CLASS zcl_bdr_claude_invoke_model IMPLEMENTATION.
           iv_accept = 'application/json'
           iv_contenttype = 'application/json' ).
 
-        " snippet: read the text
-        "Claude V2 Response format will be:
-*       {
-*         "completion": "Knock Knock...",
-*         "stop_reason": "stop_sequence"
-*       }
+        " snippet: read the text [abap-low-level]
+        "Claude 2 answers with the generated text in "completion" and why it stopped.
         DATA: BEGIN OF ls_response,
                 completion  TYPE string,
                 stop_reason TYPE string,
@@ -102,7 +91,7 @@ CLASS zcl_bdr_claude_invoke_model IMPLEMENTATION.
           CHANGING  data  = ls_response ).
 
         DATA(lv_answer) = ls_response-completion.
-      " snippet: handle the error
+      " snippet: handle the error [abap-low-level]
       CATCH /aws1/cx_bdraccessdeniedex INTO DATA(lo_ex).
         WRITE / lo_ex->get_text( ).
         WRITE / |Don't forget to enable model access at https://console.aws.amazon.com/bedrock/home?#/modelaccess|.
@@ -118,9 +107,9 @@ CLASS zcl_bdr_claude_invoke_model IMPLEMENTATION.
     DATA(lo_bdr) = /aws1/cl_bdr_factory=>create( lo_session ).
 
     TRY.
-        " snippet: invoke (L2 client for Claude 2)
+        " snippet: invoke [abap-l2-claude-2]
         DATA(lo_bdr_l2_claude) = /aws1/cl_bdr_l2_factory=>create_claude_2( lo_bdr ).
-        " iv_prompt can contain a prompt like 'tell me a joke about Java programmers'.
+        " The prompt is plain text; the L2 client wraps it in the turns Claude 2 expects.
         DATA(lv_answer) = lo_bdr_l2_claude->prompt_for_text( iv_prompt ).
       " snippet: end
       CATCH /aws1/cx_bdraccessdeniedex INTO DATA(lo_ex).
@@ -136,18 +125,14 @@ CLASS zcl_bdr_claude_invoke_model IMPLEMENTATION.
     DATA(lo_bdr) = /aws1/cl_bdr_factory=>create( lo_session ).
 
     TRY.
-        " Choose a model ID from Anthropic that supports the Messages API - currently this is
-        " Claude v2, Claude v3 and v3.5. For the list of model ID, see:
-        " https://docs.aws.amazon.com/bedrock/latest/userguide/model-ids.html
-
-        " for the list of models that support the Messages API see:
-        " https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
-        " snippet: invoke (L2 Messages client)
+        " Any Anthropic model that speaks the Messages API fits here; the Bedrock user
+        " guide lists the model IDs and which of them support that API.
+        " snippet: invoke [abap-l2-messages]
         DATA(lo_bdr_l2_claude) = /aws1/cl_bdr_l2_factory=>create_anthropic_msg_api(
           io_bdr = lo_bdr
-          iv_model_id = 'anthropic.claude-3-sonnet-20240229-v1:0' ).  " choosing Claude v3 Sonnet
+          iv_model_id = 'anthropic.claude-3-sonnet-20240229-v1:0' ).  " Claude 3 Sonnet
 
-        " iv_prompt can contain a prompt like 'tell me a joke about Java programmers'.
+        " The prompt is plain text; the client builds the Messages body around it.
         DATA(lv_answer) = lo_bdr_l2_claude->prompt_for_text( iv_prompt = iv_prompt iv_max_tokens = 100 ).
       " snippet: end
       CATCH /aws1/cx_bdraccessdeniedex INTO DATA(lo_ex).

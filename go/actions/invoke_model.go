@@ -4,23 +4,21 @@ package actions
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 )
 
-// InvokeModelWrapper encapsulates Amazon Bedrock actions used in the examples.
-// It contains a Bedrock Runtime client that is used to invoke foundation models.
+// InvokeModelWrapper holds the Bedrock Runtime client that the InvokeModel
+// examples call models through.
 type InvokeModelWrapper struct {
 	BedrockRuntimeClient *bedrockruntime.Client
 }
 
-// Each model provider has their own individual request and response formats.
-// For the format, ranges, and default values for Anthropic Claude, refer to:
+// ClaudeRequest and ClaudeResponse are Claude 2's Text Completions body and
+// reply; the Bedrock user guide documents every field and its range:
 // https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-claude.html
 
 type ClaudeRequest struct {
@@ -34,13 +32,12 @@ type ClaudeResponse struct {
 	Completion string `json:"completion"`
 }
 
-// Invokes Anthropic Claude on Amazon Bedrock to run an inference using the input
-// provided in the request body.
+// InvokeClaude sends one prompt to Claude 2 and returns the completion.
 func (wrapper InvokeModelWrapper) InvokeClaude(ctx context.Context, prompt string) (string, error) {
 	// snippet: build the request
 	modelId := "anthropic.claude-v2"
 
-	// Anthropic Claude requires enclosing the prompt as follows:
+	// Text Completions wants the prompt framed as a Human turn and an open Assistant turn.
 	enclosedPrompt := "Human: " + prompt + "\n\nAssistant:"
 
 	body, err := json.Marshal(ClaudeRequest{
@@ -76,13 +73,21 @@ func (wrapper InvokeModelWrapper) InvokeClaude(ctx context.Context, prompt strin
 	return response.Completion, nil
 }
 
-// ProcessError reports why invoking modelId failed and ends the program,
-// because the caller has no model output to carry on with.
+// ProcessError logs why invoking modelId failed, picking the message by the
+// error's text. It does not end the program: the caller goes on with whatever
+// output the failed call left it.
 func ProcessError(err error, modelId string) {
-	fmt.Fprintf(os.Stderr, "ERROR: Can't invoke '%s'. Reason: %v\n", modelId, err)
-	if strings.Contains(err.Error(), "no such host") {
-		fmt.Fprintln(os.Stderr, "Amazon Bedrock may not be offered in the selected Region; see "+
-			"https://aws.amazon.com/about-aws/global-infrastructure/regional-product-services/")
+	errMsg := err.Error()
+	if strings.Contains(errMsg, "no such host") {
+		log.Printf(`The Bedrock service is not available in the selected region.
+                    Please double-check the service availability for your region at
+                    https://aws.amazon.com/about-aws/global-infrastructure/regional-product-services/.\n`)
+	} else if strings.Contains(errMsg, "Could not resolve the foundation model") {
+		log.Printf(`Could not resolve the foundation model from model identifier: \"%v\".
+                    Please verify that the requested model exists and is accessible
+                    within the specified region.\n
+                    `, modelId)
+	} else {
+		log.Printf("Couldn't invoke model: \"%v\". Here's why: %v\n", modelId, err)
 	}
-	os.Exit(1)
 }

@@ -12,6 +12,10 @@ from pathlib import Path
 H2LOAD_MISSING = "`h2load` is not on PATH; install it: Debian: apt-get install nghttp2-client"
 
 
+class LoadError(RuntimeError):
+    """h2load could not load the server: it failed, timed out, or no request completed."""
+
+
 @dataclass
 class LoadResult:
     protocol: str
@@ -64,18 +68,25 @@ def drive(
         for name, value in headers.items():
             if name.lower() not in ("host", "content-length"):
                 command += ["-H", f"{name.lower()}: {value}"]
-        output = subprocess.run(
-            command + [url + path], capture_output=True, text=True, timeout=timeout, check=True
-        ).stdout
+        try:
+            completed = subprocess.run(command + [url + path], capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise LoadError(f"h2load did not finish {requests} requests within {timeout:.0f} s") from None
+        output = completed.stdout
         # Columns: start (microseconds since the epoch), status (not filled in for HTTP/1.1), microseconds taken.
-        latencies = sorted(int(line.split("\t")[2]) / 1000 for line in log.read_text().splitlines() if line)
-    rate = float(re.search(r"finished in [\d.]+m?s, ([\d.]+) req/s", output).group(1))
+        lines = log.read_text().splitlines() if log.exists() else []
+        latencies = sorted(int(line.split("\t")[2]) / 1000 for line in lines if line)
+    finished = re.search(r"finished in [\d.]+m?s, ([\d.]+) req/s", output)
+    if completed.returncode != 0 or finished is None or not latencies:
+        summary = re.search(r"requests: .*", output)
+        detail = summary.group(0) if summary else (completed.stderr or output).strip()[-200:]
+        raise LoadError(f"no request completed ({detail})" if not latencies else detail)
     return LoadResult(
         "h2c" if http2 else "http/1.1",
         clients,
         requests,
         _answered(output, http2),
-        rate,
+        float(finished.group(1)),
         round(statistics.median(latencies), 3),
         round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 3),
     )

@@ -8,7 +8,7 @@ from ..extraction import Extraction
 from ..stub import INVOKE_MODEL
 from ..stub.models import PROMPT_END_RULE
 from .common import CLAUDE_2, CLAUDE_3_SONNET, NODE, NPM, NPM_CI
-from .model import ErrorPath, Floor, Language, Sample, Sdk, Step
+from .model import ErrorPath, Floor, Installed, Language, Sample, Sdk, Step
 
 # Each snippet catches the access-denied error itself, writes its text and the console hint, and goes on.
 ABAP_ACCESS_DENIED = ErrorPath("{message}", exit_code=0)
@@ -16,6 +16,9 @@ ABAP_ACCESS_DENIED = ErrorPath("{message}", exit_code=0)
 ABAP_UNCAUGHT = ErrorPath("ERROR {error}: {message}", exit_code=1)
 ABAP_RUNNER = ("node", "output/project/zbdr_claude_runner.prog.mjs")
 ABAP_SOURCES = ("src/*", "emulation/*", "emulation/*/*")
+# The three Claude methods of the actions class, at the last commit before the repository removed them.
+# The repository never held an SAP ABAP example of Converse, ConverseStream or InvokeModelWithResponseStream.
+ABAP_UPSTREAM = "sap-abap/services/bdr/#awsex#cl_bdr_actions.clas.abap@1cd0734e05f493674316679c214cc6b1a8dd5db1"
 
 
 def abap_snippet(sample_id: str, title: str, model_id: str, label: str, **specifics: Any) -> Sample:
@@ -32,6 +35,7 @@ def abap_snippet(sample_id: str, title: str, model_id: str, label: str, **specif
         caught_errors=("AccessDeniedException",),
         on_uncaught=ABAP_UNCAUGHT,
         extraction=Extraction(after=f"--- {label} ---", before="--- end ---"),
+        upstream=ABAP_UPSTREAM,
         **specifics,
     )
 
@@ -41,7 +45,11 @@ LANGUAGE = Language(
     title="SAP ABAP (SDK surface emulated, on the abaplint transpiler)",
     folder="abap",
     tools=(NODE, NPM),
-    sdk=Sdk("@abaplint/transpiler-cli", manifest="package-lock.json"),
+    sdk=Sdk(
+        "@abaplint/transpiler-cli",
+        manifest="package-lock.json",
+        installed=Installed("npm", "node_modules", "@abaplint/transpiler-cli"),
+    ),
     retries_throttling=False,
     steps=(
         NPM_CI,

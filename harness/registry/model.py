@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from ..extraction import WHOLE_OUTPUT, Extraction
 from ..stub import STREAMING_OPERATIONS
@@ -104,6 +105,9 @@ class Sample:
     # The service errors its own error handling catches (None: all of them), and what it does with the others.
     caught_errors: tuple[str, ...] | None = None
     on_uncaught: ErrorPath | None = None
+    # True where the sample never asks its event stream for an error: a stream that breaks off ends its loop
+    # quietly, so it prints the text that came before the break and ends normally.
+    ignores_stream_errors: bool = False
 
     @property
     def streams(self) -> bool:
@@ -124,9 +128,25 @@ class Floor:
 
 
 @dataclass(frozen=True)
+class Installed:
+    """Where the SDK version a build actually holds is read (harness/versions.py has one reader per `kind`).
+
+    `path` is relative to the language folder; `name` is the package as that place spells it.
+    """
+
+    kind: Literal["python-venv", "npm", "jar", "go-binary", "composer", "nuget-assets"]
+    path: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Sdk:
     package: str
     manifest: str  # where the pinned version is read, relative to the language folder
+    installed: Installed | None = None  # where the version the build holds is read
+    # Commands that move a copy of the language folder to the SDK's newest release (`--sdk latest`); none: it has
+    # no newer release to try.
+    upgrade: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)

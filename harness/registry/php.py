@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..stub import INVOKE_MODEL
 from .common import CLAUDE_3_HAIKU
-from .model import Check, ErrorPath, Floor, Language, Sample, Sdk, Step, Tool
+from .model import Check, ErrorPath, Floor, Installed, Language, Sample, Sdk, Step, Tool
 
 PHP = Tool(
     "php",
@@ -18,7 +18,21 @@ LANGUAGE = Language(
     title="PHP (SDK for PHP 3)",
     folder="php",
     tools=(PHP,),
-    sdk=Sdk("aws/aws-sdk-php", manifest="composer.json"),
+    sdk=Sdk(
+        "aws/aws-sdk-php",
+        manifest="composer.json",
+        installed=Installed("composer", "vendor/composer/installed.json", "aws/aws-sdk-php"),
+        upgrade=(
+            (
+                "composer",
+                "require",
+                "--no-interaction",
+                "--no-progress",
+                "--update-with-dependencies",
+                "aws/aws-sdk-php:>=3",
+            ),
+        ),
+    ),
     steps=(
         Step(
             "install",
@@ -38,8 +52,12 @@ LANGUAGE = Language(
             run=("php", "run_invoke_claude.php"),
             operation=INVOKE_MODEL,
             model_id=CLAUDE_3_HAIKU,
-            # The SDK's exceptions carry code 0; its message wraps the service's.
-            on_error=ErrorPath("Error: (0) - "),
+            # The SDK's exceptions carry code 0; its message wraps the service's. The runner, like the documented
+            # scenario, prints the empty answer and ends normally.
+            on_error=ErrorPath('Error: (0) - Error executing "InvokeModel" on ', exit_code=0),
+            # The last version of the documented class that called Claude 3 Haiku (later ones call Claude Haiku 4.5).
+            upstream="php/example_code/bedrock-runtime/BedrockRuntimeService.php"
+            "@ee6ae7843a927b7ca0c58edc3069e36b6668c723",
         ),
     ),
     floor=Floor(

@@ -10,7 +10,9 @@ from .faults import (
     STREAMING_OPERATIONS,
 )
 from .journal import JournalEntry
-from .models import CATALOGUE, Model
+from .models import CATALOGUE, Catalogue, Model
+from .operations import OPERATIONS, Operation
+from .replies import Reply, Rule, ToolCall
 from .server import DEFAULT_SENTENCE, Stub, default_reply, is_loopback
 from .sigv4 import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials
 
@@ -25,12 +27,18 @@ __all__ = [
     "INVOKE_MODEL",
     "INVOKE_MODEL_STREAM",
     "MODELED_ERRORS",
+    "OPERATIONS",
     "STREAMING_OPERATIONS",
     "BedrockError",
+    "Catalogue",
     "Credentials",
     "JournalEntry",
     "Model",
+    "Operation",
+    "Reply",
+    "Rule",
     "Stub",
+    "ToolCall",
     "default_reply",
     "is_loopback",
 ]

@@ -2,33 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import itertools
 import json
+import os
+import random
+import threading
 import time
-import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import unquote
 
 from . import eventstream
+from .converse import converse_reply, converse_stream_events, parse_conversation
+from .count_tokens import count_input_tokens
 from .errors import BedrockError, validation_error
-from .faults import INVOKE_MODEL, INVOKE_MODEL_STREAM, Fault, Faults
+from .faults import Faults
 from .journal import Journal, JournalEntry, body_for_journal
-from .models import (
-    Catalogue,
-    Invocation,
-    count_tokens_of_chars,
-    parse_invocation,
-    reply_body,
-    split_text,
-    stream_events,
-)
-from .sigv4 import Credentials, verify
+from .models import Catalogue, parse_invocation, reply_body, stream_events
+from .operations import BY_SEGMENT, CONVERSE, CONVERSE_STREAM, COUNT_TOKENS, INVOKE_MODEL_STREAM, Operation
+from .replies import Answer, Replies, Reply, default_reasoning, shape
+from .sigv4 import DEFAULT_REGION, Credentials, verify
+from .wire import safe_text
 
 MAX_BODY_BYTES = 25_000_000
 EVENT_STREAM = "application/vnd.amazon.eventstream"
-_ROUTES = {"invoke": INVOKE_MODEL, "invoke-with-response-stream": INVOKE_MODEL_STREAM}
+_EVENT_STREAM = EVENT_STREAM.encode()
+# Seconds before a streamed reply's head: far below any real network round trip plus first token, yet long enough
+# for a client on the same machine to get the CPU back and finish writing its request.
+STREAM_HEAD_DELAY = 0.005
+# One encoder for every reply: json.dumps with options would build a new one per call.
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -40,6 +47,8 @@ class StubState:
     """What a running stub answers with; changing a field takes effect on the next request."""
 
     reply: str
+    # The thinking sent to requests that enable extended thinking, unless their reply brings its own.
+    reasoning: str = field(default_factory=default_reasoning)
     strict: bool = False
     verify_signatures: bool = True
     credentials: Credentials = field(default_factory=Credentials)
@@ -47,6 +56,18 @@ class StubState:
     stream_piece_chars: int = 12
     faults: Faults = field(default_factory=Faults)
     journal: Journal = field(default_factory=Journal)
+    replies: Replies = field(default_factory=Replies)
+    # False lets a reply run past the request's max_tokens (for bodies larger than a small limit allows).
+    honour_max_tokens: bool = True
+    # Bedrock pads every stream event's JSON with a random-length `p` member; clients must ignore it.
+    pad_events: bool = True
+    # Seconds a streamed reply's head waits once the request is read: no real reply comes back quicker, and a
+    # client still finishing its request (the SDK for Go's HTTP/1.1 writer) drops the connection if it does.
+    stream_head_delay: float = STREAM_HEAD_DELAY
+    # Seconds from a request's arrival within which its whole body must have come; None waits for ever.
+    read_timeout: float | None = 10.0
+    # The region requests must be signed for, as AWS's endpoint for one region accepts only its own.
+    region: str = DEFAULT_REGION
 
 
 class _Exchange:
@@ -56,13 +77,17 @@ class _Exchange:
         self.journal = journal
         self.recorded = False
         self.started = time.perf_counter()
-        self.headers = [(name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in scope["headers"]]
-        self.raw_path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+        # Latin-1 maps every byte to a character, so no header or path can fail to decode.
+        self.headers = [
+            (name.decode("latin-1").lower(), value.decode("latin-1")) for name, value in scope.get("headers", [])
+        ]
+        raw_path = scope.get("raw_path") or scope.get("path", "/").encode("utf-8", "backslashreplace")
+        self.raw_path = raw_path.decode("latin-1")
         self.entry = JournalEntry(
             seq=0,
-            time=datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            time=_timestamp(),
             http_version=scope.get("http_version", "1.1"),
-            method=scope["method"],
+            method=scope.get("method", "GET"),
             path=self.raw_path,
             operation=None,
             model_id=None,
@@ -72,7 +97,7 @@ class _Exchange:
             body_truncated=False,
             signature="not-checked",
             status=0,
-            request_id=str(uuid.uuid4()),
+            request_id=_request_id(),
         )
 
     def finish(self) -> None:
@@ -81,6 +106,41 @@ class _Exchange:
             self.recorded = True
             self.entry.latency_ms = round((time.perf_counter() - self.started) * 1000, 3)
             self.journal.record(self.entry)
+
+
+# The journal's time of the current second, formatted once a second rather than once a request.
+_stamp: tuple[int, str] = (-1, "")
+
+
+def _timestamp() -> str:
+    """Now in UTC as ISO 8601 to the millisecond, as `datetime.isoformat(timespec="milliseconds")` writes it."""
+    global _stamp
+    now = time.time()
+    second = int(now)
+    stamp = _stamp
+    if stamp[0] != second:
+        stamp = _stamp = (second, datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"))
+    return f"{stamp[1]}.{int((now - second) * 1000):03d}+00:00"
+
+
+# Request ids need to be unique, not secret: a seeded generator spares a system call per request.
+_random = random.Random(os.urandom(32))
+_random_bits = _random.getrandbits
+# A forked child would otherwise repeat its parent's ids.
+os.register_at_fork(after_in_child=lambda: _random.seed(os.urandom(32)))
+
+
+def _request_id() -> str:
+    """A random (version 4) UUID, as Bedrock's request ids are, without building a `uuid.UUID`."""
+    digits = f"{_random_bits(128):032x}"
+    variant = "89ab"[int(digits[16], 16) & 3]
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
+
+
+@functools.lru_cache(maxsize=256)
+def _model_id(segment: str) -> str:
+    # Clients send the same few model ids over and over.
+    return unquote(segment)
 
 
 class BedrockRuntimeApp:
@@ -92,97 +152,223 @@ class BedrockRuntimeApp:
             await _serve_lifespan(receive, send)
         elif scope["type"] == "http":
             await self._serve_http(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await self._refuse_websocket(scope, receive, send)
 
     async def _serve_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         exchange = _Exchange(scope, self.state.journal)
+        failure: BedrockError | None = _ambiguous_framing(exchange)
+        deadline: _Deadline | None = None
         try:
-            await self._handle(scope, exchange, receive, send)
+            if failure is None:
+                seconds = self.state.read_timeout
+                if seconds is not None:
+                    deadline = _Deadline(receive, seconds)
+                    receive = deadline.receive
+                await self._handle(scope, exchange, receive, send)
         except BedrockError as error:
-            await _send_error(send, exchange, error)
+            failure = error
         except Exception as exc:
             # Only a bug of the stub's gets here: answer as Bedrock would, never drop the client (tests assert no 500).
-            await _send_error(send, exchange, BedrockError("InternalServerException", f"stub failure: {exc!r}"))
+            failure = BedrockError("InternalServerException", f"stub failure: {_describe(exc)}")
+        finally:
+            if deadline is not None:
+                deadline.cancel()
+        try:
+            if failure is not None:
+                await _send_error(send, exchange, failure)
+        finally:
+            exchange.finish()
+
+    async def _refuse_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Bedrock Runtime has no WebSocket operation: the upgrade gets the unknown-operation reply over HTTP."""
+        exchange = _Exchange(scope, self.state.journal)
+        error = BedrockError("UnknownOperationException")
+        status, headers, body = _render_error(exchange, error)
+        _journal_error(exchange, status, error)
+        try:
+            await receive()  # websocket.connect
+            exchange.finish()
+            if "websocket.http.response" in scope.get("extensions", {}):
+                await send({"type": "websocket.http.response.start", "status": status, "headers": headers})
+                await send({"type": "websocket.http.response.body", "body": body})
+            else:
+                # Without the extension ASGI can only deny the handshake; the server answers 403.
+                await send({"type": "websocket.close"})
+        except Exception:
+            pass
         finally:
             exchange.finish()
 
     async def _handle(self, scope: Scope, exchange: _Exchange, receive: Receive, send: Send) -> None:
         entry = exchange.entry
         segments = exchange.raw_path.split("/")
-        operation = _ROUTES.get(segments[3]) if len(segments) == 4 and segments[1] == "model" else None
+        operation = BY_SEGMENT.get(segments[3]) if len(segments) == 4 and segments[1] == "model" else None
         if operation is None or scope["method"] != "POST" or not segments[2]:
             await _drain(receive)
             raise BedrockError("UnknownOperationException")
-        entry.operation = operation
-        entry.model_id = unquote(segments[2])
+        entry.operation = operation.name
+        entry.model_id = _model_id(segments[2])
         body = await _read_body(receive, exchange.headers)
         entry.body, entry.body_truncated = body_for_journal(body)
         entry.body_bytes = len(body)
         state = self.state
         if state.verify_signatures:
             query = scope.get("query_string", b"").decode("latin-1")
-            verdict = verify(scope["method"], exchange.raw_path, query, exchange.headers, body, state.credentials)
+            verdict = verify(
+                scope["method"],
+                exchange.raw_path,
+                query,
+                exchange.headers,
+                body,
+                state.credentials,
+                region=state.region,
+            )
             entry.signature = verdict.status
             if verdict.error is not None:
                 raise verdict.error
-        fault = state.faults.take(operation)
-        if fault is not None and not (operation == INVOKE_MODEL_STREAM and fault.stream_member):
-            raise fault.to_error()
-        model = state.catalogue.resolve(entry.model_id)
-        invocation = parse_invocation(model, body, strict=state.strict)
-        entry.findings = invocation.findings
-        reply = state.reply
-        if operation == INVOKE_MODEL:
-            await self._send_reply(send, exchange, invocation, reply)
+        fault = state.faults.take(operation.name)
+        broken: _StreamBreak | None = None
+        if fault is not None:
+            member = fault.stream_member(operation.name) if operation.streams else None
+            if member is None:
+                raise fault.to_error()
+            broken = _StreamBreak(member, fault.to_error())
+        model = state.catalogue.resolve(entry.model_id, operation=operation.name)
+        if operation.name == COUNT_TOKENS:
+            tokens, entry.findings = count_input_tokens(model, body, strict=state.strict)
+            await self._send_json(send, exchange, {"inputTokens": tokens})
+        elif operation.name in (CONVERSE, CONVERSE_STREAM):
+            conversation = parse_conversation(model, body)
+            entry.findings = conversation.findings
+            answer, broken = self._answer(
+                operation,
+                conversation.text,
+                conversation.max_tokens,
+                conversation.stop_sequences,
+                broken,
+                thinking=conversation.thinking,
+            )
+            if operation.streams:
+                events = converse_stream_events(conversation, answer, state.stream_piece_chars, exchange.started)
+                # Encoded as they go out, so that the first event leaves before the last is built.
+                frames = (eventstream.event_frame(kind, payload, pad=state.pad_events) for kind, payload in events)
+                await self._send_frames(send, exchange, frames, answer, broken, keep_on_break=2)
+            else:
+                reply = converse_reply(conversation, answer, _elapsed_ms(exchange))
+                await self._send_json(send, exchange, reply, answer=answer, input_tokens=conversation.input_tokens)
         else:
-            await self._send_stream(send, exchange, invocation, reply, fault)
+            invocation = parse_invocation(model, body, strict=state.strict)
+            entry.findings = invocation.findings
+            answer, broken = self._answer(
+                operation,
+                invocation.text,
+                invocation.max_tokens,
+                invocation.stop_sequences,
+                broken,
+                thinking=invocation.thinking,
+            )
+            if operation.streams:
+                metrics = {"invocationLatency": _elapsed_ms(exchange), "firstByteLatency": _elapsed_ms(exchange)}
+                events = stream_events(invocation, answer, state.stream_piece_chars, metrics)
+                frames = (eventstream.chunk_frame(event, pad=state.pad_events) for event in events)
+                await self._send_frames(send, exchange, frames, answer, broken, keep_on_break=3)
+            else:
+                reply = reply_body(invocation, answer)
+                await self._send_json(send, exchange, reply, answer=answer, input_tokens=invocation.input_tokens)
 
-    async def _send_reply(self, send: Send, exchange: _Exchange, invocation: Invocation, reply: str) -> None:
-        body = json.dumps(reply_body(invocation, reply), ensure_ascii=False).encode("utf-8")
-        output_tokens = count_tokens_of_chars(len(reply))
-        headers = _common_headers(exchange) + [
+    def _answer(
+        self,
+        operation: Operation,
+        request_text: str,
+        max_tokens: int,
+        stop_sequences: list[str],
+        broken: _StreamBreak | None,
+        *,
+        thinking: bool = False,
+    ) -> tuple[Answer, _StreamBreak | None]:
+        """The scripted or fixed reply for this request, shaped to its limits; a scripted error is raised here."""
+        state = self.state
+        reply = state.replies.choose(request_text, operation.name) or Reply(text=state.reply)
+        if reply.error is not None:
+            error = BedrockError(reply.error, reply.message)
+            member = operation.stream_member(reply.error) if operation.streams else None
+            if member is None:
+                raise error
+            broken = broken or _StreamBreak(member, error)
+        limit = max_tokens if state.honour_max_tokens else None
+        reasoning = (state.reasoning if reply.reasoning is None else reply.reasoning) if thinking else None
+        return shape(reply, max_tokens=limit, stop_sequences=stop_sequences, reasoning=reasoning), broken
+
+    async def _send_json(
+        self,
+        send: Send,
+        exchange: _Exchange,
+        reply: dict[str, Any],
+        *,
+        answer: Answer | None = None,
+        input_tokens: int | None = None,
+    ) -> None:
+        body = _JSON(reply).encode("utf-8")
+        headers = [
+            (b"x-amzn-requestid", exchange.entry.request_id.encode()),
             (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"x-amzn-bedrock-invocation-latency", str(_elapsed_ms(exchange)).encode()),
-            (b"x-amzn-bedrock-input-token-count", str(invocation.input_tokens).encode()),
-            (b"x-amzn-bedrock-output-token-count", str(output_tokens).encode()),
+            (b"content-length", b"%d" % len(body)),
         ]
+        if answer is not None:
+            headers += [
+                (b"x-amzn-bedrock-invocation-latency", b"%d" % _elapsed_ms(exchange)),
+                (b"x-amzn-bedrock-input-token-count", str(input_tokens).encode()),
+                (b"x-amzn-bedrock-output-token-count", b"%d" % answer.output_tokens),
+            ]
+            exchange.entry.reply_text = answer.text
         exchange.entry.status = 200
-        exchange.entry.reply_text = reply
         # Before the headers: an SDK may return to its caller as soon as they arrive.
         exchange.finish()
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def _send_stream(
-        self, send: Send, exchange: _Exchange, invocation: Invocation, reply: str, fault: Fault | None
+    async def _send_frames(
+        self,
+        send: Send,
+        exchange: _Exchange,
+        frames: Iterable[bytes],
+        answer: Answer,
+        broken: _StreamBreak | None,
+        keep_on_break: int,
     ) -> None:
+        """Streams the frames; a break sends the first `keep_on_break` of them, then the exception frame."""
         accept = _find(exchange.headers, "x-amzn-bedrock-accept") or "application/json"
-        headers = _common_headers(exchange) + [
-            (b"content-type", EVENT_STREAM.encode()),
-            (b"x-amzn-bedrock-content-type", accept.encode("latin-1")),
-        ]
+        headers = [(b"x-amzn-requestid", exchange.entry.request_id.encode()), (b"content-type", _EVENT_STREAM)]
+        if exchange.entry.operation == INVOKE_MODEL_STREAM:
+            headers.append((b"x-amzn-bedrock-content-type", accept.encode("latin-1")))
+        if self.state.stream_head_delay > 0:
+            await asyncio.sleep(self.state.stream_head_delay)
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         exchange.entry.status = 200
-        pieces = split_text(reply, self.state.stream_piece_chars)
-        metrics = {"invocationLatency": _elapsed_ms(exchange), "firstByteLatency": _elapsed_ms(exchange)}
-        events = stream_events(invocation, pieces, metrics)
-        if fault is not None:
+        if broken is not None:
             # Fail after the first content so that a client sees a stream that breaks mid-way.
-            sent = events[: min(len(events), 3)]
-            for event in sent:
-                await send({"type": "http.response.body", "body": eventstream.chunk_frame(event), "more_body": True})
-            error = fault.to_error()
-            frame = eventstream.exception_frame(fault.stream_member or "", error.body())
-            exchange.entry.error_type = error.kind.name
-            exchange.entry.error_message = error.message
+            for frame in itertools.islice(frames, keep_on_break):
+                await send({"type": "http.response.body", "body": frame, "more_body": True})
+            exchange.entry.error_type = broken.error.kind.name
+            exchange.entry.error_message = broken.error.message
             exchange.finish()
+            frame = eventstream.exception_frame(broken.member, broken.error.body())
             await send({"type": "http.response.body", "body": frame})
             return
-        for event in events:
-            await send({"type": "http.response.body", "body": eventstream.chunk_frame(event), "more_body": True})
-        exchange.entry.reply_text = reply
+        for frame in frames:
+            await send({"type": "http.response.body", "body": frame, "more_body": True})
+        exchange.entry.reply_text = answer.text
         exchange.finish()
         await send({"type": "http.response.body", "body": b""})
+
+
+@dataclass(frozen=True)
+class _StreamBreak:
+    """A modelled error that arrives inside the stream, as the operation's `member` exception frame."""
+
+    member: str
+    error: BedrockError
 
 
 def _common_headers(exchange: _Exchange) -> list[tuple[bytes, bytes]]:
@@ -195,6 +381,81 @@ def _elapsed_ms(exchange: _Exchange) -> int:
 
 def _find(headers: list[tuple[str, str]], name: str) -> str | None:
     return next((value for header_name, value in headers if header_name == name), None)
+
+
+class _UnreadBody(BedrockError):
+    """A refusal before the body was read in full: over HTTP/1.x the connection cannot carry another request."""
+
+
+class _StalledBody(_UnreadBody):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            "ValidationException", f"The request body was not received in full within {seconds:g} seconds."
+        )
+
+
+def _ambiguous_framing(exchange: _Exchange) -> _UnreadBody | None:
+    """Both Content-Length and Transfer-Encoding: two readings of where the body ends, so no reading is safe."""
+    if not exchange.entry.http_version.startswith("1"):
+        return None
+    names = {name for name, _ in exchange.headers}
+    if "transfer-encoding" in names and "content-length" in names:
+        return _UnreadBody("ValidationException", "A request must not carry both Content-Length and Transfer-Encoding.")
+    return None
+
+
+# The loop running on each thread: on Python 3.11 every asyncio.get_running_loop() is a getpid() system call.
+_loops: dict[int, asyncio.AbstractEventLoop] = {}
+
+
+def _running_loop() -> asyncio.AbstractEventLoop:
+    thread = threading.get_ident()
+    loop = _loops.get(thread)
+    if loop is None or not loop.is_running():
+        loop = _loops[thread] = asyncio.get_running_loop()
+    return loop
+
+
+class _Deadline:
+    """`receive` that gives up once the request has been reading its body for `seconds` in all.
+
+    One timer for the whole request: it cancels the task only while the task waits in `receive`.
+    """
+
+    __slots__ = ("_expired", "_receive", "_task", "_timer", "_waiting", "seconds")
+
+    def __init__(self, receive: Receive, seconds: float) -> None:
+        self._receive = receive
+        self.seconds = seconds
+        loop = _running_loop()
+        self._task = asyncio.current_task(loop)
+        self._waiting = False
+        self._expired = False
+        self._timer = loop.call_at(loop.time() + seconds, self._expire)
+
+    def _expire(self) -> None:
+        self._expired = True
+        if self._waiting and self._task is not None:
+            self._task.cancel()
+
+    async def receive(self) -> dict[str, Any]:
+        if self._expired:
+            raise _StalledBody(self.seconds)
+        self._waiting = True
+        try:
+            return await self._receive()
+        except asyncio.CancelledError:
+            if not self._expired:
+                raise
+            # Take back only the timer's own cancellation; any other still stands.
+            if self._task is not None and hasattr(self._task, "uncancel"):
+                self._task.uncancel()
+            raise _StalledBody(self.seconds) from None
+        finally:
+            self._waiting = False
+
+    def cancel(self) -> None:
+        self._timer.cancel()
 
 
 async def _read_body(receive: Receive, headers: list[tuple[str, str]]) -> bytes:
@@ -231,22 +492,58 @@ async def _drain(receive: Receive) -> None:
         size += len(message.get("body", b""))
 
 
+# What the client gets if even rendering the error failed: fixed bytes, nothing left to go wrong.
+_LAST_RESORT = (
+    500,
+    "InternalServerException",
+    b'{"message":"The server encountered an internal error."}',
+)
+
+
 async def _send_error(send: Send, exchange: _Exchange, error: BedrockError) -> None:
-    body = json.dumps(error.body(), ensure_ascii=False).encode("utf-8")
+    """Answers with the error; cannot raise, whatever the error holds or the connection's state."""
+    try:
+        status, headers, body = _render_error(exchange, error)
+        _journal_error(exchange, status, error)
+        exchange.finish()
+    except Exception:
+        status, name, body = _LAST_RESORT
+        headers = [(b"content-type", b"application/json"), (b"x-amzn-errortype", name.encode())]
+    try:
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+    except Exception:
+        pass  # the response had begun, or the client is gone: nothing more can reach it
+
+
+def _render_error(exchange: _Exchange, error: BedrockError) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    try:
+        status, name = error.kind.status, error.kind.name
+        # A lone surrogate cannot be UTF-8: escaped as `\udxxx`, which inside a JSON string is the same text.
+        body = json.dumps(error.body(), ensure_ascii=False).encode("utf-8", "backslashreplace")
+    except Exception:
+        status, name, body = _LAST_RESORT
     headers = _common_headers(exchange) + [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
-        (b"x-amzn-errortype", error.kind.name.encode()),
+        (b"x-amzn-errortype", name.encode("ascii", "replace")),
     ]
-    exchange.entry.status = error.status
-    exchange.entry.error_type = error.kind.name
-    exchange.entry.error_message = error.message
-    exchange.finish()
+    if isinstance(error, _UnreadBody) and exchange.entry.http_version.startswith("1"):
+        headers.append((b"connection", b"close"))
+    return status, headers, body
+
+
+def _journal_error(exchange: _Exchange, status: int, error: BedrockError) -> None:
+    exchange.entry.status = status
+    exchange.entry.error_type = getattr(getattr(error, "kind", None), "name", "InternalServerException")
+    exchange.entry.error_message = safe_text(str(getattr(error, "message", "")), 2000)
+
+
+def _describe(exc: BaseException) -> str:
     try:
-        await send({"type": "http.response.start", "status": error.status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        return safe_text(repr(exc))
     except Exception:
-        pass
+        return type(exc).__name__
 
 
 async def _serve_lifespan(receive: Receive, send: Send) -> None:

@@ -1,4 +1,8 @@
-"""Errors injected into the stub's replies, for every request or for the next N."""
+"""Errors injected into the stub's replies, for every request or for the next N.
+
+Which errors an operation may answer with, and which of them can arrive inside its event stream, comes from the
+operation table (`operations.py`, held equal to botocore's service model).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,28 @@ import threading
 from dataclasses import dataclass
 
 from .errors import MODELED_ERRORS, BedrockError
+from .operations import (
+    CONVERSE,
+    CONVERSE_STREAM,
+    COUNT_TOKENS,
+    INVOKE_MODEL,
+    INVOKE_MODEL_STREAM,
+    OPERATION_NAMES,
+    OPERATIONS,
+    STREAMING_OPERATIONS,
+)
 
-INVOKE_MODEL = "InvokeModel"
-INVOKE_MODEL_STREAM = "InvokeModelWithResponseStream"
-CONVERSE = "Converse"
-CONVERSE_STREAM = "ConverseStream"
-COUNT_TOKENS = "CountTokens"
-OPERATIONS = (INVOKE_MODEL, INVOKE_MODEL_STREAM)
-# Operations whose reply is an event stream.
-STREAMING_OPERATIONS = frozenset({INVOKE_MODEL_STREAM, CONVERSE_STREAM})
+__all__ = [
+    "CONVERSE",
+    "CONVERSE_STREAM",
+    "COUNT_TOKENS",
+    "INVOKE_MODEL",
+    "INVOKE_MODEL_STREAM",
+    "OPERATIONS",
+    "STREAMING_OPERATIONS",
+    "Fault",
+    "Faults",
+]
 
 
 @dataclass
@@ -22,16 +39,18 @@ class Fault:
     error: str
     message: str | None = None
     remaining: int | None = None  # None: every matching request
-    operation: str | None = None  # None: both operations
-    # On the stream operation, an error SDKs know as a stream member arrives as an exception frame after HTTP 200.
+    operation: str | None = None  # None: every operation
+    # On a stream operation, an error SDKs know as a stream member arrives as an exception frame after HTTP 200.
     http_on_stream: bool = False
 
     def to_error(self) -> BedrockError:
         return BedrockError(self.error, self.message)
 
-    @property
-    def stream_member(self) -> str | None:
-        return None if self.http_on_stream else MODELED_ERRORS[self.error].stream_member
+    def stream_member(self, operation: str) -> str | None:
+        """The exception frame's member name on this operation, or None when the error is an HTTP reply."""
+        if self.http_on_stream:
+            return None
+        return OPERATIONS[operation].stream_member(self.error)
 
 
 class Faults:
@@ -51,8 +70,12 @@ class Faults:
             raise ValueError(
                 f"{error!r} is not a modeled Bedrock Runtime error; choose one of: {', '.join(MODELED_ERRORS)}"
             )
-        if operation is not None and operation not in OPERATIONS:
-            raise ValueError(f"unknown operation {operation!r}; choose one of: {', '.join(OPERATIONS)}")
+        if operation is not None:
+            if operation not in OPERATIONS:
+                raise ValueError(f"unknown operation {operation!r}; choose one of: {', '.join(OPERATION_NAMES)}")
+            chosen = OPERATIONS[operation]
+            if error not in chosen.errors and chosen.stream_member(error) is None:
+                raise ValueError(f"{operation} does not answer {error}; its modeled errors: {', '.join(chosen.errors)}")
         if count is not None and count < 1:
             raise ValueError("count must be at least 1")
         fault = Fault(error, message, count, operation, http_on_stream)

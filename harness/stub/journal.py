@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
+import logging
 import threading
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,32 +57,53 @@ def body_for_journal(body: bytes) -> tuple[str | None, bool]:
 
 
 class Journal:
-    def __init__(self, path: Path | None = None) -> None:
-        self._entries: list[JournalEntry] = []
+    """Every request in order; with a `window`, memory keeps only the latest that many (the file keeps all).
+
+    `seq` numbers and marks count every request ever recorded, so they stay valid as old entries leave the window.
+    """
+
+    def __init__(self, path: Path | None = None, window: int | None = None) -> None:
+        if window is not None and window < 1:
+            raise ValueError("the journal window must be at least 1 entry")
+        self.window = window
+        self._entries: deque[JournalEntry] = deque(maxlen=window)
+        self._recorded = 0
         self._lock = threading.Lock()
-        self._file = path.open("a", encoding="utf-8") if path else None
+        # A lone surrogate (from a request's JSON escapes) is written as its `\\udxxx` escape, still valid JSON.
+        self._file = path.open("a", encoding="utf-8", errors="backslashreplace") if path else None
+        self._path = path
 
     def record(self, entry: JournalEntry) -> None:
         with self._lock:
-            entry.seq = len(self._entries) + 1
+            self._recorded += 1
+            entry.seq = self._recorded
             self._entries.append(entry)
             if self._file:
-                self._file.write(json.dumps(entry.to_dict(), ensure_ascii=False) + "\n")
-                self._file.flush()
+                try:
+                    self._file.write(json.dumps(entry.to_dict(), ensure_ascii=False) + "\n")
+                    self._file.flush()
+                except (OSError, ValueError, TypeError) as exc:
+                    # The request is answered regardless; say so once and keep the in-memory journal.
+                    logging.getLogger("harness.stub").error("journal %s: writing stopped: %s", self._path, exc)
+                    self._file = None
 
     def mark(self) -> int:
         """A position to read new entries from later (see `since`)."""
         with self._lock:
-            return len(self._entries)
+            return self._recorded
 
     def since(self, mark: int) -> list[JournalEntry]:
+        """Entries recorded after `mark`, as far as the window still holds them."""
         with self._lock:
-            return self._entries[mark:]
+            dropped = self._recorded - len(self._entries)
+            start = max(0, mark - dropped)
+            return list(itertools.islice(self._entries, start, None))
 
     def entries(self) -> list[JournalEntry]:
         return self.since(0)
 
     def close(self) -> None:
         if self._file:
-            self._file.close()
+            with contextlib.suppress(OSError):
+                self._file.close()
             self._file = None

@@ -1,69 +1,95 @@
-"""What the stub's models do: the catalogue, request validation and the replies (no HTTP here)."""
+"""What the stub's models do with InvokeModel bodies: validation and the native replies (no HTTP here).
+
+The catalogue lives in `catalogue.py` and is re-exported here for existing callers.
+
+Extended thinking, as Anthropic documents it ("Building with extended thinking"; the `ThinkingBlock`,
+`ThinkingDelta` and `SignatureDelta` types of the `anthropic` SDK) and Bedrock serves it: a Messages body with
+`thinking: {"type": "enabled", "budget_tokens": N}` gets a reply whose content starts with
+`{"type": "thinking", "thinking": ..., "signature": ...}` before the text block; its stream sends that block first
+(`content_block_start` with an empty thinking block, `thinking_delta`s, one `signature_delta`,
+`content_block_stop`), then the text block at index 1. The rules checked, with the messages Bedrock users report
+where one was found:
+- only models with the catalogue's `thinking` flag know the key; the others refuse it as any unknown key;
+- `type` is `enabled` or `disabled`, and `enabled` needs `budget_tokens` of at least 1,024 (Anthropic's minimum:
+  "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024", as an Anthropic-compatible API
+  answered it in tingly-dev/tingly-box#569; a missing budget and a wrong `type` get pydantic's wording too);
+- `max_tokens` must be greater than `budget_tokens` ("`max_tokens` must be greater than
+  `thinking.budget_tokens`", Anthropic's message);
+- `temperature` only 1 ("temperature may only be set to 1 when thinking is enabled.", as Bedrock returned it in
+  Aider-AI/aider#3720 and MartialBE/one-hub#529), `top_k` unset and `top_p` from 0.95 to 1 (Anthropic's
+  "Feature compatibility" notes; those two messages are the stub's own, in the same style).
+Converse puts the same errors behind "The model returned the following errors: ", as it does for every error the
+model itself reports.
+"""
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import string
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from typing import Any
 
+from .catalogue import CATALOGUE, INVALID_MODEL_ID, Catalogue, Model
 from .errors import BedrockError, malformed_input, validation_error
+from .replies import Answer, count_tokens_of_chars, random_base62
+from .wire import parse_json_body
+
+MIN_THINKING_BUDGET = 1024
+THINKING_DOCS = "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
+BUDGET_TOO_SMALL = f"thinking.enabled.budget_tokens: Input should be greater than or equal to {MIN_THINKING_BUDGET}"
+BUDGET_MISSING = "thinking.enabled.budget_tokens: Field required"
+MAX_TOKENS_NOT_ABOVE_BUDGET = (
+    "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at "
+    f"{THINKING_DOCS}#max-tokens-and-context-window-size"
+)
+THINKING_TEMPERATURE = "temperature may only be set to 1 when thinking is enabled."
+THINKING_TOP_K = "top_k must be unset when thinking is enabled."
+THINKING_TOP_P = "top_p must be greater than or equal to 0.95 or unset when thinking is enabled."
+
+
+def thinking_enabled(
+    thinking: Any,
+    *,
+    max_tokens: int,
+    temperature: Any = None,
+    top_p: Any = None,
+    top_k: Any = None,
+    prefix: str = "",
+) -> bool:
+    """Whether a valid `thinking` object enables extended thinking; a broken one or a clashing setting raises
+    ValidationException (its message after `prefix`). The caller has checked that the model knows the key."""
+    if thinking is None:
+        return False
+    kind = thinking.get("type") if isinstance(thinking, dict) else None
+    if kind not in ("enabled", "disabled"):
+        raise validation_error(
+            f"{prefix}thinking: Input tag '{kind}' found using 'type' does not match any of the expected tags: "
+            "'enabled', 'disabled'"
+        )
+    if kind == "disabled":
+        return False
+    budget = thinking.get("budget_tokens")
+    if budget is None:
+        raise validation_error(prefix + BUDGET_MISSING)
+    if isinstance(budget, bool) or not isinstance(budget, int) or budget < MIN_THINKING_BUDGET:
+        raise validation_error(prefix + BUDGET_TOO_SMALL)
+    if max_tokens <= budget:
+        raise validation_error(prefix + MAX_TOKENS_NOT_ABOVE_BUDGET)
+    if temperature is not None and temperature != 1:
+        raise validation_error(prefix + THINKING_TEMPERATURE)
+    if top_k is not None:
+        raise validation_error(prefix + THINKING_TOP_K)
+    if top_p is not None and not 0.95 <= top_p <= 1:
+        raise validation_error(prefix + THINKING_TOP_P)
+    return True
+
 
 ANTHROPIC_VERSION = "bedrock-2023-05-31"
+# The first Anthropic API version; later ones are later dates (Anthropic's "Versions" page).
+FIRST_API_VERSION = date(2023, 6, 1)
 MESSAGES = "messages"
 TEXT_COMPLETIONS = "text-completions"
-
-# Prefixes of cross-region inference profiles: `us.anthropic...` names the same model.
-_PROFILE_PREFIXES = ("us.", "eu.", "apac.", "global.", "us-gov.", "jp.", "au.", "ca.")
-
-
-@dataclass(frozen=True)
-class Model:
-    model_id: str
-    name: str  # the `model` field of a Messages reply
-    max_output_tokens: int
-    text_completions: bool = False
-    messages: bool = True
-
-
-CATALOGUE: tuple[Model, ...] = (
-    Model("anthropic.claude-3-haiku-20240307-v1:0", "claude-3-haiku-20240307", 4096),
-    Model("anthropic.claude-3-sonnet-20240229-v1:0", "claude-3-sonnet-20240229", 4096),
-    Model("anthropic.claude-3-5-sonnet-20240620-v1:0", "claude-3-5-sonnet-20240620", 8192),
-    Model("anthropic.claude-v2", "claude-2.0", 4096, text_completions=True),
-    Model("anthropic.claude-v2:1", "claude-2.1", 4096, text_completions=True),
-    Model("anthropic.claude-instant-v1", "claude-instant-1.2", 4096, text_completions=True),
-)
-
-INVALID_MODEL_ID = "The provided model identifier is invalid."
-
-
-class Catalogue:
-    def __init__(self, models: Iterable[Model] = CATALOGUE) -> None:
-        self._by_id = {model.model_id: model for model in models}
-
-    def __iter__(self) -> Iterator[Model]:
-        return iter(self._by_id.values())
-
-    def resolve(self, model_id: str) -> Model:
-        """Maps a model id, ARN or inference-profile id to a model, as Bedrock does."""
-        candidate = model_id
-        if candidate.startswith("arn:"):
-            # arn:aws:bedrock:<region>:<account>:foundation-model/<id> (or inference-profile/<id>)
-            _, _, resource = candidate.partition("/")
-            candidate = resource
-        if candidate not in self._by_id:
-            for prefix in _PROFILE_PREFIXES:
-                if candidate.startswith(prefix) and candidate[len(prefix) :] in self._by_id:
-                    candidate = candidate[len(prefix) :]
-                    break
-        model = self._by_id.get(candidate)
-        if model is None:
-            raise validation_error(INVALID_MODEL_ID)
-        return model
 
 
 @dataclass
@@ -75,9 +101,20 @@ class Invocation:
     body: dict[str, Any]
     findings: list[str] = field(default_factory=list)
     input_tokens: int = 0
+    text: str = ""  # every text the caller sent, for reply rules
+    thinking: bool = False  # the request enabled extended thinking
+
+    @property
+    def max_tokens(self) -> int:
+        return self.body["max_tokens_to_sample" if self.api == TEXT_COMPLETIONS else "max_tokens"]
+
+    @property
+    def stop_sequences(self) -> list[str]:
+        sequences = self.body.get("stop_sequences") or []
+        return [item for item in sequences if isinstance(item, str)]
 
 
-_MESSAGES_KEYS = {
+MESSAGES_KEYS = {
     "anthropic_version",
     "anthropic_beta",
     "max_tokens",
@@ -91,6 +128,7 @@ _MESSAGES_KEYS = {
     "tool_choice",
     "metadata",
     "thinking",
+    "user_profile_id",
 }
 _COMPLETIONS_KEYS = {
     "prompt",
@@ -107,14 +145,7 @@ PROMPT_END_RULE = 'Invalid prompt: prompt must end with "\\n\\nAssistant:" turn'
 
 def parse_invocation(model: Model, raw: bytes, *, strict: bool) -> Invocation:
     """Validates a native request body the way Bedrock does for an Anthropic model."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise malformed_input(f"#: body is not valid UTF-8 (byte {exc.start})") from None
-    try:
-        body = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise malformed_input(f"#: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    body = parse_json_body(raw)
     if not isinstance(body, dict):
         raise malformed_input(f"#: expected type: JSONObject, found: {_json_type(body)}")
     wants_completions = "prompt" in body and "messages" not in body
@@ -131,11 +162,15 @@ def _parse_messages(model: Model, body: dict[str, Any]) -> Invocation:
         for key in ("anthropic_version", "max_tokens", "messages")
         if key not in body
     ]
-    violations += [f"#: extraneous key [{key}] is not permitted" for key in body if key not in _MESSAGES_KEYS]
+    violations += [
+        f"#: extraneous key [{key}] is not permitted"
+        for key in body
+        if key not in MESSAGES_KEYS or (key == "thinking" and not model.thinking)
+    ]
     if violations:
         raise malformed_input(*violations)
-    if body["anthropic_version"] != ANTHROPIC_VERSION:
-        raise malformed_input(f"#/anthropic_version: {body['anthropic_version']} is not a valid enum value")
+    if not is_accepted_version(body["anthropic_version"]):
+        raise validation_error(f"Invalid API version: {body['anthropic_version']}")
     _check_integer(body, "max_tokens", minimum=1)
     _check_number(body, "temperature", 0, 1)
     _check_number(body, "top_p", 0, 1)
@@ -144,9 +179,9 @@ def _parse_messages(model: Model, body: dict[str, Any]) -> Invocation:
         raise malformed_input(f"#/messages: expected type: JSONArray, found: {_json_type(messages)}")
     if not messages:
         raise malformed_input("#/messages: expected minimum item count: 1, found: 0")
-    input_chars = 0
+    texts = _system_texts(body.get("system"))
     for index, message in enumerate(messages):
-        input_chars += _check_message(index, message)
+        texts += _check_message(index, message)
     if messages[0]["role"] != "user":
         raise validation_error('messages: first message must use the "user" role')
     if body["max_tokens"] > model.max_output_tokens:
@@ -154,10 +189,20 @@ def _parse_messages(model: Model, body: dict[str, Any]) -> Invocation:
             f"max_tokens: {body['max_tokens']} > {model.max_output_tokens}, which is the maximum "
             f"allowed number of output tokens for {model.name}"
         )
-    return Invocation(model, MESSAGES, body, input_tokens=count_tokens_of_chars(input_chars))
+    thinking = thinking_enabled(
+        body.get("thinking"),
+        max_tokens=body["max_tokens"],
+        temperature=body.get("temperature"),
+        top_p=body.get("top_p"),
+        top_k=body.get("top_k"),
+    )
+    text = "\n".join(texts)
+    return Invocation(
+        model, MESSAGES, body, input_tokens=count_tokens_of_chars(len(text)), text=text, thinking=thinking
+    )
 
 
-def _check_message(index: int, message: Any) -> int:
+def _check_message(index: int, message: Any) -> list[str]:
     where = f"#/messages/{index}"
     if not isinstance(message, dict):
         raise malformed_input(f"{where}: expected type: JSONObject, found: {_json_type(message)}")
@@ -168,10 +213,10 @@ def _check_message(index: int, message: Any) -> int:
         raise malformed_input(f"{where}/role: {message['role']} is not a valid enum value")
     content = message["content"]
     if isinstance(content, str):
-        return len(content)
+        return [content]
     if not isinstance(content, list):
         raise malformed_input(f"{where}/content: expected type: JSONArray, found: {_json_type(content)}")
-    chars = 0
+    texts = []
     for block_index, block in enumerate(content):
         block_where = f"{where}/content/{block_index}"
         if not isinstance(block, dict) or "type" not in block:
@@ -179,8 +224,34 @@ def _check_message(index: int, message: Any) -> int:
         if block["type"] == "text":
             if not isinstance(block.get("text"), str):
                 raise malformed_input(f"{block_where}: required key [text] not found")
-            chars += len(block["text"])
-    return chars
+            texts.append(block["text"])
+        elif block["type"] == "tool_result":
+            inner = block.get("content")
+            if isinstance(inner, str):
+                texts.append(inner)
+            elif isinstance(inner, list):
+                texts += [
+                    item["text"] for item in inner if isinstance(item, dict) and isinstance(item.get("text"), str)
+                ]
+        elif block["type"] == "tool_use":
+            texts.append(json.dumps(block.get("input", {})))
+    return texts
+
+
+def _system_texts(system: Any) -> list[str]:
+    """The system prompt as a string or a list of text blocks."""
+    if system is None:
+        return []
+    if isinstance(system, str):
+        return [system]
+    if not isinstance(system, list):
+        raise malformed_input(f"#/system: expected type: JSONArray, found: {_json_type(system)}")
+    texts = []
+    for index, block in enumerate(system):
+        if not isinstance(block, dict) or not isinstance(block.get("text"), str):
+            raise malformed_input(f"#/system/{index}: required key [text] not found")
+        texts.append(block["text"])
+    return texts
 
 
 def _parse_text_completions(model: Model, body: dict[str, Any], strict: bool) -> Invocation:
@@ -201,7 +272,27 @@ def _parse_text_completions(model: Model, body: dict[str, Any], strict: bool) ->
         findings.append(PROMPT_END_RULE)
     if strict and findings:
         raise validation_error(findings[0])
-    return Invocation(model, TEXT_COMPLETIONS, body, findings, input_tokens=count_tokens_of_chars(len(prompt)))
+    return Invocation(
+        model, TEXT_COMPLETIONS, body, findings, input_tokens=count_tokens_of_chars(len(prompt)), text=prompt
+    )
+
+
+def is_accepted_version(value: Any) -> bool:
+    """`bedrock-2023-05-31`, or an Anthropic API version (a date, `2023-06-01` or later) as current SDKs send.
+
+    The Anthropic Python SDK's Bedrock client sets `anthropic_version` to its own API version when the caller gives
+    none (`anthropic/lib/bedrock/_client.py`: `setdefault("anthropic_version", ANTHROPIC_API_VERSION)`, which is
+    "2026-10-21" in 2.14.0; 1.x sent "bedrock-2023-05-31"). A date after today cannot be a released version.
+    Anything else is refused with Bedrock's "Invalid API version: <value>" (boto/boto3#4218).
+    """
+    if value == ANTHROPIC_VERSION:
+        return True
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        return FIRST_API_VERSION <= date.fromisoformat(value) <= datetime.now(timezone.utc).date()
+    except ValueError:
+        return False
 
 
 def _check_integer(body: dict[str, Any], key: str, *, minimum: int) -> None:
@@ -239,34 +330,43 @@ def _json_type(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def count_tokens_of_chars(chars: int) -> int:
-    # Claude averages about four characters a token; the counts are informative only.
-    return max(1, math.ceil(chars / 4))
-
-
-_BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
-# Maps every byte to a base62 character, so that an id is one translate() of random bytes.
-_BYTE_TO_BASE62 = "".join(_BASE62[value % 62] for value in range(256)).encode("ascii")
-
-
 def message_id() -> str:
     """An id shaped like Bedrock's: msg_bdrk_01 and 22 random base62 characters."""
-    return "msg_bdrk_01" + os.urandom(22).translate(_BYTE_TO_BASE62).decode("ascii")
+    return "msg_bdrk_01" + random_base62(22)
 
 
-def reply_body(invocation: Invocation, text: str) -> dict[str, Any]:
+def tool_use_id() -> str:
+    """A tool call id shaped like Bedrock's Messages replies: toolu_bdrk_01 and 22 random base62 characters."""
+    return "toolu_bdrk_01" + random_base62(22)
+
+
+def _content(answer: Answer) -> list[dict[str, Any]]:
+    content: list[dict[str, Any]] = []
+    if answer.reasoning is not None:
+        content.append({"type": "thinking", "thinking": answer.reasoning, "signature": answer.signature})
+    if answer.text or answer.tool_use is None:
+        content.append({"type": "text", "text": answer.text})
+    if answer.tool_use is not None:
+        tool = answer.tool_use
+        content.append({"type": "tool_use", "id": tool.id or tool_use_id(), "name": tool.name, "input": tool.input})
+    return content
+
+
+def reply_body(invocation: Invocation, answer: Answer) -> dict[str, Any]:
     """The InvokeModel reply in the model's native format."""
     if invocation.api == TEXT_COMPLETIONS:
-        return {"type": "completion", "completion": text, "stop_reason": "stop_sequence", "stop": "\n\nHuman:"}
+        stop = answer.stop_sequence if answer.stop_reason == "stop_sequence" else "\n\nHuman:"
+        reason = "max_tokens" if answer.stop_reason == "max_tokens" else "stop_sequence"
+        return {"type": "completion", "completion": answer.text, "stop_reason": reason, "stop": stop}
     return {
         "id": message_id(),
         "type": "message",
         "role": "assistant",
         "model": invocation.model.name,
-        "content": [{"type": "text", "text": text}],
-        "stop_reason": "end_turn",
-        "stop_sequence": None,
-        "usage": {"input_tokens": invocation.input_tokens, "output_tokens": count_tokens_of_chars(len(text))},
+        "content": _content(answer),
+        "stop_reason": answer.stop_reason,
+        "stop_sequence": answer.stop_sequence,
+        "usage": {"input_tokens": invocation.input_tokens, "output_tokens": answer.output_tokens},
     }
 
 
@@ -277,9 +377,11 @@ def split_text(text: str, piece_chars: int) -> list[str]:
     return [text[start : start + piece_chars] for start in range(0, len(text), piece_chars)]
 
 
-def stream_events(invocation: Invocation, pieces: list[str], metrics: dict[str, int]) -> list[dict[str, Any]]:
-    """The model's native stream events for a reply cut into `pieces`, in Bedrock's order."""
-    output_tokens = count_tokens_of_chars(sum(len(piece) for piece in pieces))
+def stream_events(
+    invocation: Invocation, answer: Answer, piece_chars: int, metrics: dict[str, int]
+) -> list[dict[str, Any]]:
+    """The model's native stream events for an answer, text and tool input cut into pieces, in Bedrock's order."""
+    output_tokens = answer.output_tokens
     final_metrics = {
         "amazon-bedrock-invocationMetrics": {
             "inputTokenCount": invocation.input_tokens,
@@ -287,11 +389,13 @@ def stream_events(invocation: Invocation, pieces: list[str], metrics: dict[str, 
             **metrics,
         }
     }
+    pieces = split_text(answer.text, piece_chars)
     if invocation.api == TEXT_COMPLETIONS:
+        last = reply_body(invocation, answer)
         events: list[dict[str, Any]] = [
             {"type": "completion", "completion": piece, "stop_reason": None, "stop": None} for piece in pieces
         ]
-        events[-1] = {**events[-1], "stop_reason": "stop_sequence", "stop": "\n\nHuman:", **final_metrics}
+        events[-1] = {**events[-1], "stop_reason": last["stop_reason"], "stop": last["stop"], **final_metrics}
         return events
     start = {
         "type": "message_start",
@@ -306,25 +410,49 @@ def stream_events(invocation: Invocation, pieces: list[str], metrics: dict[str, 
             "usage": {"input_tokens": invocation.input_tokens, "output_tokens": 1},
         },
     }
-    return [
-        start,
-        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
-        *(
-            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}}
+    events = [start]
+    index = 0
+    if answer.reasoning is not None:
+        block = {"type": "thinking", "thinking": "", "signature": ""}
+        events.append({"type": "content_block_start", "index": 0, "content_block": block})
+        events += [
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": piece}}
+            for piece in split_text(answer.reasoning, piece_chars)
+        ]
+        signature = {"type": "signature_delta", "signature": answer.signature}
+        events.append({"type": "content_block_delta", "index": 0, "delta": signature})
+        events.append({"type": "content_block_stop", "index": 0})
+        index = 1
+    if answer.text or answer.tool_use is None:
+        events.append({"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}})
+        events += [
+            {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}}
             for piece in pieces
-        ),
-        {"type": "content_block_stop", "index": 0},
+        ]
+        events.append({"type": "content_block_stop", "index": index})
+        index += 1
+    if answer.tool_use is not None:
+        tool = answer.tool_use
+        block = {"type": "tool_use", "id": tool.id or tool_use_id(), "name": tool.name, "input": {}}
+        events.append({"type": "content_block_start", "index": index, "content_block": block})
+        for piece in split_text(json.dumps(tool.input, ensure_ascii=False), piece_chars):
+            delta = {"type": "input_json_delta", "partial_json": piece}
+            events.append({"type": "content_block_delta", "index": index, "delta": delta})
+        events.append({"type": "content_block_stop", "index": index})
+    events += [
         {
             "type": "message_delta",
-            "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+            "delta": {"stop_reason": answer.stop_reason, "stop_sequence": answer.stop_sequence},
             "usage": {"output_tokens": output_tokens},
         },
         {"type": "message_stop", **final_metrics},
     ]
+    return events
 
 
 __all__ = [
     "CATALOGUE",
+    "INVALID_MODEL_ID",
     "BedrockError",
     "Catalogue",
     "Invocation",

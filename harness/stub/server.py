@@ -12,18 +12,26 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
-from . import graceful_goaway
-from .app import BedrockRuntimeApp, StubState
+from . import graceful_goaway, limits
+from .app import STREAM_HEAD_DELAY, BedrockRuntimeApp, StubState
 from .faults import Fault
 from .journal import Journal, JournalEntry
 from .models import CATALOGUE, Catalogue, Model
-from .sigv4 import Credentials
+from .replies import Reply, Rule, ToolCall, default_reasoning, reply_from_mapping
+from .sigv4 import DEFAULT_REGION, Credentials
 
 graceful_goaway.install()
+limits.install()
+
+# Seconds a request may take to arrive in full, and an idle connection may stay open.
+DEFAULT_TIMEOUT = 10.0
+# Entries the in-memory journal keeps when requests also go to a file (the file keeps every one).
+DEFAULT_JOURNAL_WINDOW = 10_000
 
 # The HTTP/2 libraries log every frame at DEBUG, which drowns the output of hosts (like nox) that enable DEBUG.
 for _chatty in ("hpack", "h2", "hypercorn.error", "hypercorn.access"):
@@ -61,21 +69,48 @@ class Stub:
         host: str = "127.0.0.1",
         port: int = 0,
         reply: str | None = None,
+        reasoning: str | None = None,
         strict: bool = False,
         credentials: Credentials | None = None,
         journal_path: Path | None = None,
         models: Iterable[Model] = CATALOGUE,
         verify_signatures: bool = True,
         stream_piece_chars: int = 12,
+        honour_max_tokens: bool = True,
+        pad_events: bool = True,
+        stream_head_delay: float = STREAM_HEAD_DELAY,
+        region: str = DEFAULT_REGION,
+        read_timeout: float | None = DEFAULT_TIMEOUT,
+        keep_alive_timeout: float = DEFAULT_TIMEOUT,
+        max_connections: int | None = None,
+        journal_window: int | None = None,
     ) -> None:
+        """`read_timeout`: seconds a request's body may take to arrive (None: no limit); `keep_alive_timeout`:
+        seconds a connection may sit idle, also before its first request is complete; `max_connections`: open
+        connections at once (default: 512, fewer under a low open-file limit); `journal_window`: entries the
+        in-memory journal keeps (default: all, or 10,000 when `journal_path` is given). `reasoning`: the thinking
+        sent to requests that enable extended thinking (default: a fixed sentence and a nonce drawn now).
+        `stream_head_delay`: seconds a streamed reply's head waits after its request (0: none), as a real one
+        never arrives at once; without it the SDK for Go, on the same machine, can drop its own connection.
+        """
+        if journal_window is None and journal_path is not None:
+            journal_window = DEFAULT_JOURNAL_WINDOW
+        self.connection_limit = limits.ConnectionLimit(max_connections or limits.default_connection_limit())
+        self.keep_alive_timeout = keep_alive_timeout
         self.state = StubState(
             reply=default_reply() if reply is None else reply,
+            reasoning=default_reasoning() if reasoning is None else reasoning,
             strict=strict,
             verify_signatures=verify_signatures,
             credentials=credentials or Credentials(),
             catalogue=Catalogue(models),
             stream_piece_chars=stream_piece_chars,
-            journal=Journal(journal_path),
+            journal=Journal(journal_path, window=journal_window),
+            honour_max_tokens=honour_max_tokens,
+            pad_events=pad_events,
+            stream_head_delay=stream_head_delay,
+            read_timeout=read_timeout,
+            region=region,
         )
         self.app = BedrockRuntimeApp(self.state)
         self._socket = listening_socket(host, port)
@@ -98,6 +133,14 @@ class Stub:
     @reply.setter
     def reply(self, text: str) -> None:
         self.state.reply = text
+
+    @property
+    def reasoning(self) -> str:
+        return self.state.reasoning
+
+    @reasoning.setter
+    def reasoning(self, text: str) -> None:
+        self.state.reasoning = text
 
     @property
     def strict(self) -> bool:
@@ -132,6 +175,43 @@ class Stub:
     def clear_errors(self) -> None:
         self.state.faults.clear()
 
+    def add_rule(
+        self,
+        *,
+        contains: str | None = None,
+        regex: str | None = None,
+        text: str = "",
+        tool_use: ToolCall | dict[str, Any] | None = None,
+        error: str | None = None,
+        message: str | None = None,
+        operation: str | None = None,
+        reasoning: str | None = None,
+    ) -> Rule:
+        """Answers requests whose text holds `contains` (or matches `regex`) with this reply; first match wins."""
+        rule = Rule(_reply(text, tool_use, error, message, reasoning), contains, regex, operation)
+        self.state.replies.add_rule(rule)
+        return rule
+
+    def queue_reply(
+        self,
+        text: str = "",
+        *,
+        tool_use: ToolCall | dict[str, Any] | None = None,
+        error: str | None = None,
+        message: str | None = None,
+        reasoning: str | None = None,
+    ) -> Reply:
+        """Answers the next request with this reply (queued replies go out in order, before any rule); `reasoning`
+        is its thinking, for a request that enables extended thinking (None: the stub's reasoning)."""
+        reply = _reply(text, tool_use, error, message, reasoning)
+        self.state.replies.queue(reply)
+        return reply
+
+    def reset(self) -> None:
+        """Forgets rules, queued replies and injected errors; the fixed reply and the journal stay."""
+        self.state.replies.reset()
+        self.state.faults.clear()
+
     def start(self) -> Stub:
         """Serves in a daemon thread; the socket already listens, so clients may connect at once."""
         self._thread = threading.Thread(target=self._run_in_thread, name=f"bedrock-stub-{self.port}", daemon=True)
@@ -163,8 +243,29 @@ class Stub:
         """Serves until `shutdown` is set (or stop() is called)."""
         self._loop = asyncio.get_running_loop()
         self._shutdown = shutdown or asyncio.Event()
+        config = hypercorn_config(
+            self._socket, keep_alive_timeout=self.keep_alive_timeout, connection_limit=self.connection_limit
+        )
+        # Running out of descriptors makes asyncio report every failed accept; one line per condition is enough.
+        previous_handler = self._loop.get_exception_handler()
+        self._loop.set_exception_handler(limits.AcceptErrorHandler())
         self._ready.set()
-        await serve(self.app, hypercorn_config(self._socket), shutdown_trigger=self._shutdown.wait)
+        try:
+            await serve(self.app, config, shutdown_trigger=self._shutdown.wait)
+        finally:
+            self._loop.set_exception_handler(previous_handler)
+
+
+def _reply(
+    text: str,
+    tool_use: ToolCall | dict[str, Any] | None,
+    error: str | None,
+    message: str | None,
+    reasoning: str | None = None,
+) -> Reply:
+    if isinstance(tool_use, dict):
+        tool_use = reply_from_mapping({"tool_use": tool_use}).tool_use
+    return Reply(text=text, tool_use=tool_use, error=error, message=message, reasoning=reasoning)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -177,7 +278,12 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def hypercorn_config(sock: socket.socket) -> Config:
+def hypercorn_config(
+    sock: socket.socket,
+    *,
+    keep_alive_timeout: float = DEFAULT_TIMEOUT,
+    connection_limit: limits.ConnectionLimit | None = None,
+) -> Config:
     config = Config()
     # Hypercorn takes the already-listening socket by descriptor, which lets port 0 be known before serving.
     # It gets a duplicate descriptor of its own, since it closes what it serves on and so do we.
@@ -185,7 +291,11 @@ def hypercorn_config(sock: socket.socket) -> Config:
     config.loglevel = "WARNING"
     config.accesslog = None
     config.graceful_timeout = 1.0
-    config.keep_alive_timeout = 30.0
+    # Also closes a connection that never completes its first request's head: Hypercorn counts it as idle.
+    config.keep_alive_timeout = keep_alive_timeout
+    # No read_timeout: it would cut a streamed reply over HTTP/1.1, during which the client sends nothing.
+    config.stub_connection_limit = connection_limit
+    config.backlog = limits.ACCEPT_BATCH
     # Hypercorn closes a connection after 1,000 requests by default; SDK clients and load tools keep theirs.
     config.keep_alive_max_requests = 1_000_000
     return config

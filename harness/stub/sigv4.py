@@ -1,11 +1,24 @@
-"""Checks a request's AWS Signature Version 4 by recomputing it (the tests hold it equal to botocore's signer)."""
+"""Checks a request's AWS Signature Version 4 by recomputing it (the tests hold it equal to botocore's signer).
+
+Refusals carry the wording AWS's front end uses, as clients report it:
+- a credential scope naming another region: InvalidSignatureException "Credential should be scoped to a valid
+  region, not 'us-west-1'. " (aws/aws-sdk-java#1097, aws/aws-sdk-ruby#508; the raw reply quoted in
+  cognitect-labs/aws-api#27 keeps the trailing space);
+- a date beyond the 15-minute skew: "Signature expired: <date> is now earlier than <date> (<date> - 15 min.)", or
+  from the future "Signature not yet current: <date> is still later than <date> (<date> + 15 min.)" (the latter
+  quoted in serverless/enterprise#11, with that service's 5-minute window);
+- a session token the account does not know, or none where one is needed: UnrecognizedClientException "The
+  security token included in the request is invalid."
+"""
 
 from __future__ import annotations
 
+import calendar
 import functools
 import hashlib
 import hmac
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
@@ -18,6 +31,7 @@ from .errors import BedrockError
 EXAMPLE_ACCESS_KEY_ID = "AKIDEXAMPLE"
 EXAMPLE_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 SIGNING_SERVICE = "bedrock"
+DEFAULT_REGION = "us-east-1"
 MAX_CLOCK_SKEW = timedelta(minutes=15)
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 
@@ -31,6 +45,8 @@ _AUTHORIZATION = re.compile(
 class Credentials:
     access_key_id: str = EXAMPLE_ACCESS_KEY_ID
     secret_access_key: str = EXAMPLE_SECRET_ACCESS_KEY
+    # Temporary credentials come with a token that every request must carry; long-term keys have none.
+    session_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,9 +69,12 @@ def verify(
     body: bytes,
     credentials: Credentials,
     now: datetime | None = None,
+    region: str = DEFAULT_REGION,
 ) -> Verdict:
-    """Recomputes the signature of one request; `headers` are lower-case names as received."""
-    authorization = _header(headers, "authorization")
+    """Recomputes the signature of one request for `region`; `headers` are lower-case names as received."""
+    # The first value of each name, as a lookup would find it, from one pass over the headers.
+    first = dict(reversed(headers))
+    authorization = first.get("authorization")
     if authorization is None:
         return Verdict("missing", BedrockError("MissingAuthenticationTokenException"))
     match = _AUTHORIZATION.match(authorization.strip())
@@ -64,28 +83,41 @@ def verify(
     scope = match["credential"].split("/")
     if len(scope) != 5 or scope[4] != "aws4_request":
         return _refuse("malformed", f"Credential should be scoped to a valid region, not '{match['credential']}'.")
-    access_key_id, scope_date, region, service, _ = scope
+    access_key_id, scope_date, scope_region, service, _ = scope
     if access_key_id != credentials.access_key_id:
         return Verdict("unknown-access-key", BedrockError("UnrecognizedClientException"))
+    if first.get("x-amz-security-token") != credentials.session_token:
+        return Verdict("unknown-session-token", BedrockError("UnrecognizedClientException"))
+    if scope_region != region:
+        return _refuse("wrong-region", f"Credential should be scoped to a valid region, not '{scope_region}'. ")
     if service != SIGNING_SERVICE:
         return _refuse("wrong-service", f"Credential should be scoped to correct service: '{SIGNING_SERVICE}'.")
-    amz_date = _header(headers, "x-amz-date") or ""
-    signed_at = _parse_amz_date(amz_date)
-    if signed_at is None:
+    amz_date = first.get("x-amz-date") or ""
+    signed_epoch = _amz_date_epoch(amz_date)
+    if signed_epoch is None:
         return _refuse("malformed", "Authorization requires a valid X-Amz-Date header.")
     if scope_date != amz_date[:8]:
         return _refuse("malformed", f"Date in Credential scope does not match YYYYMMDD from X-Amz-Date: {scope_date}.")
-    now = now or datetime.now(timezone.utc)
-    if abs(now - signed_at) > MAX_CLOCK_SKEW:
+    # Seconds since the epoch, so that the common case builds no datetime; the refusals' wording needs them.
+    now_epoch = time.time() if now is None else now.timestamp()
+    if now_epoch - signed_epoch > _MAX_SKEW_SECONDS:
+        now = now or datetime.now(timezone.utc)
         return _refuse(
             "expired",
             f"Signature expired: {amz_date} is now earlier than "
             f"{(now - MAX_CLOCK_SKEW):%Y%m%dT%H%M%SZ} ({now:%Y%m%dT%H%M%SZ} - 15 min.)",
         )
+    if signed_epoch - now_epoch > _MAX_SKEW_SECONDS:
+        now = now or datetime.now(timezone.utc)
+        return _refuse(
+            "not-yet-current",
+            f"Signature not yet current: {amz_date} is still later than "
+            f"{(now + MAX_CLOCK_SKEW):%Y%m%dT%H%M%SZ} ({now:%Y%m%dT%H%M%SZ} + 15 min.)",
+        )
     signed_names = tuple(match["signed"].split(";"))
     if "host" not in signed_names and ":authority" not in signed_names:
         return _refuse("malformed", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
-    content_sha256 = _header(headers, "x-amz-content-sha256")
+    content_sha256 = first.get("x-amz-content-sha256")
     if content_sha256 not in (None, UNSIGNED_PAYLOAD) and content_sha256 != hashlib.sha256(body).hexdigest():
         return _refuse(
             "payload-hash-mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed."
@@ -93,10 +125,10 @@ def verify(
 
     payload_hash = content_sha256 or hashlib.sha256(body).hexdigest()
     canonical = canonical_request(method, raw_path, query, headers, signed_names, payload_hash)
-    scope_text = f"{scope_date}/{region}/{SIGNING_SERVICE}/aws4_request"
+    scope_text = f"{scope_date}/{scope_region}/{SIGNING_SERVICE}/aws4_request"
     string_to_sign = f"AWS4-HMAC-SHA256\n{amz_date}\n{scope_text}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
-    key = _signing_key(credentials.secret_access_key, scope_date, region)
-    expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    key = _signing_key(credentials.secret_access_key, scope_date, scope_region)
+    expected = hmac.digest(key, string_to_sign.encode(), "sha256").hex()
     if not hmac.compare_digest(expected, match["signature"]):
         return Verdict("mismatch", BedrockError("InvalidSignatureException"))
     return Verdict("valid")
@@ -114,13 +146,17 @@ def canonical_request(
     path = _canonical_path(raw_path)
     pairs = sorted(part.partition("=")[::2] for part in query.split("&")) if query else []
     canonical_query = "&".join(f"{key}={value}" for key, value in pairs)
+    names = sorted(set(signed_names))
+    wanted = {"host" if name == ":authority" else name for name in names}
+    values: dict[str, list[str]] = {}
+    for header_name, value in headers:
+        if header_name in wanted:
+            values.setdefault(header_name, []).append(" ".join(value.split()))
     lines = []
-    for name in sorted(set(signed_names)):
+    for name in names:
         # Over HTTP/2 the server sees `:authority` as `host`; a client may sign it under either name.
-        lookup = "host" if name == ":authority" else name
-        values = [" ".join(value.split()) for header_name, value in headers if header_name == lookup]
-        lines.append(f"{name}:{','.join(values)}")
-    signed = ";".join(sorted(set(signed_names)))
+        lines.append(f"{name}:{','.join(values.get('host' if name == ':authority' else name, ()))}")
+    signed = ";".join(names)
     return "\n".join((method.upper(), path, canonical_query, "\n".join(lines) + "\n", signed, payload_hash))
 
 
@@ -131,6 +167,14 @@ def _canonical_path(raw_path: str) -> str:
 
 
 _AMZ_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z")
+_MAX_SKEW_SECONDS = MAX_CLOCK_SKEW.total_seconds()
+
+
+@functools.lru_cache(maxsize=64)
+def _amz_date_epoch(text: str) -> int | None:
+    """X-Amz-Date as seconds since the epoch; requests signed in the same second share the result."""
+    signed_at = _parse_amz_date(text)
+    return None if signed_at is None else calendar.timegm(signed_at.utctimetuple())
 
 
 def _parse_amz_date(text: str) -> datetime | None:

@@ -1,5 +1,6 @@
-// Runner: calls the module's streaming function the way its run-directly block calls invokeModel.
-// The function itself writes each streamed delta to standard output.
+// Runner: the module exports invokeModelWithResponseStream but its run-directly block only calls invokeModel,
+// so this calls the streaming function with that block's prompt, model and error handling.
+// The function writes each delta itself; the newline after it stands where the block's closing line begins.
 
 import { invokeModelWithResponseStream } from "../models/anthropicClaude/invoke_claude_3.js";
 import { FoundationModels } from "../config/foundation_models.js";
@@ -12,7 +13,8 @@ try {
     FoundationModels.CLAUDE_3_HAIKU.modelId,
   );
   process.stdout.write("\n");
+  // snippet: handle the error
 } catch (err) {
+  // As in the run-directly block: the error is printed and the program ends normally (exit code 0).
   console.log(`\n${err}`);
-  process.exitCode = 1;
 }

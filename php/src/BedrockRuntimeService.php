@@ -13,26 +13,31 @@ class BedrockRuntimeService
     protected BedrockRuntimeClient $bedrockRuntimeClient;
 
     /**
-     * Builds a Bedrock Runtime client for the given Region.
-     *
-     * Credentials come from the SDK's default provider chain (environment,
-     * shared credentials and config files, container or instance roles), so
-     * no profile is named here.
+     * Uses the given client, or builds one for us-east-1 that signs with the
+     * `default` profile of the shared AWS credentials and config files.
      */
-    public function __construct(string $region = 'us-east-1')
+    public function __construct(?BedrockRuntimeClient $client = null)
     {
-        // snippet: create the client
-        $this->bedrockRuntimeClient = new BedrockRuntimeClient([
-            'region' => $region,
-            'version' => 'latest',
-        // snippet: end
-        ]);
+        if ($client) {
+            $this->bedrockRuntimeClient = $client;
+        } else {
+            // snippet: create the client
+            $this->bedrockRuntimeClient = new BedrockRuntimeClient([
+                'region' => 'us-east-1',
+                'profile' => 'default'
+            ]);
+            // snippet: end
+        }
+    }
+
+    public function getClient(): BedrockRuntimeClient
+    {
+        return $this->bedrockRuntimeClient;
     }
 
     public function invokeClaude($prompt)
     {
-        // The different model providers have individual request and response formats.
-        // For the format, ranges, and default values for Anthropic Claude, refer to:
+        // InvokeModel carries each provider's own body; Claude's parameters are described at
         // https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-claude.html
 
         $completion = "";
@@ -41,7 +46,7 @@ class BedrockRuntimeService
             // snippet: build the request
             $modelId = 'anthropic.claude-3-haiku-20240307-v1:0';
 
-            // Claude requires you to enclose the prompt as follows:
+            // Claude 3 takes a Messages API body: the prompt is the content of one user message.
             $body = [
                 'anthropic_version' => 'bedrock-2023-05-31',
                 'max_tokens' => 512,

@@ -1,8 +1,8 @@
-// Command invoke_claude runs the InvokeClaude example once and prints the
-// completion that Anthropic Claude returns.
+// Command invoke_claude runs the InvokeClaude example once, as the examples'
+// model-invocation scenario does, and prints the completion.
 //
-// The AWS Region, credentials and endpoint come from the standard AWS
-// configuration: environment variables, shared config files and so on.
+// Credentials and the endpoint come from the standard AWS configuration:
+// environment variables, shared config files and so on.
 package main
 
 import (
@@ -20,21 +20,24 @@ func main() {
 	ctx := context.Background()
 
 	// snippet: create the client
-	cfg, err := config.LoadDefaultConfig(ctx)
+	sdkConfig, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"))
 	if err != nil {
-		log.Fatalf("unable to load the AWS configuration: %v", err)
+		log.Fatalf("unable to load SDK config, %v", err)
 	}
 
 	wrapper := actions.InvokeModelWrapper{
-		BedrockRuntimeClient: bedrockruntime.NewFromConfig(cfg),
+		BedrockRuntimeClient: bedrockruntime.NewFromConfig(sdkConfig),
 	}
 
 	// snippet: end
-	prompt := "Describe the purpose of a 'hello world' program in one line."
-	completion, err := wrapper.InvokeClaude(ctx, prompt)
+	log.SetFlags(0)
+
+	completion, err := wrapper.InvokeClaude(ctx, "In one paragraph, who are you?")
 	if err != nil {
-		log.Fatalf("unable to invoke Anthropic Claude: %v", err)
+		panic(err)
 	}
 
+	// The scenario logs the trimmed completion behind a label; it is printed
+	// here unchanged, alone on standard output, so it can be compared whole.
 	fmt.Println(completion)
 }

@@ -1,4 +1,4 @@
-// Use the native inference API to send a text message to Anthropic Claude.
+// InvokeModel and InvokeModelWithResponseStream with Claude's native Messages API body.
 
 import { fileURLToPath } from "node:url";
 
@@ -29,24 +29,24 @@ import {
  */
 
 /**
- * Invokes Anthropic Claude 3 using the Messages API.
+ * Sends one prompt to a Claude 3 model and returns the text of its answer.
  *
- * To learn more about the Anthropic Messages API, go to:
+ * The body follows the Messages API for Claude on Bedrock:
  * https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
  *
- * @param {string} prompt - The input text prompt for the model to complete.
- * @param {string} [modelId] - The ID of the model to use. Defaults to "anthropic.claude-3-haiku-20240307-v1:0".
+ * @param {string} prompt - What the user asks.
+ * @param {string} [modelId] - Which model answers; Claude 3 Haiku unless given.
  */
 export const invokeModel = async (
   prompt,
   modelId = "anthropic.claude-3-haiku-20240307-v1:0",
 ) => {
-  // snippet: create the client
-  // Create a new Bedrock Runtime client instance.
+  // snippet: create the client [javascript]
+  // Only the Region is set in code; endpoint and credentials come from the standard AWS configuration.
   const client = new BedrockRuntimeClient({ region: "us-east-1" });
 
-  // snippet: build the request
-  // Prepare the payload for the model.
+  // snippet: build the request [javascript]
+  // The native body: API version, an answer length limit and the conversation so far.
   const payload = {
     anthropic_version: "bedrock-2023-05-31",
     max_tokens: 1000,
@@ -58,8 +58,8 @@ export const invokeModel = async (
     ],
   };
 
-  // snippet: invoke
-  // Invoke Claude with the payload and wait for the response.
+  // snippet: invoke [javascript]
+  // The body travels as a JSON string; the answer comes back whole.
   const command = new InvokeModelCommand({
     contentType: "application/json",
     body: JSON.stringify(payload),
@@ -67,8 +67,8 @@ export const invokeModel = async (
   });
   const apiResponse = await client.send(command);
 
-  // snippet: read the text
-  // Decode and return the response(s)
+  // snippet: read the text [javascript]
+  // The body arrives as bytes holding Claude's JSON answer; the text is in its first content block.
   const decodedResponseBody = new TextDecoder().decode(apiResponse.body);
   /** @type {MessagesResponseBody} */
   const responseBody = JSON.parse(decodedResponseBody);
@@ -77,22 +77,25 @@ export const invokeModel = async (
 };
 
 /**
- * Invokes Anthropic Claude 3 and processes the response stream.
+ * Sends one prompt to a Claude 3 model, writes its answer to standard output as it streams in,
+ * and returns the whole answer.
  *
- * To learn more about the Anthropic Messages API, go to:
+ * The body follows the Messages API for Claude on Bedrock:
  * https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
  *
- * @param {string} prompt - The input text prompt for the model to complete.
- * @param {string} [modelId] - The ID of the model to use. Defaults to "anthropic.claude-3-haiku-20240307-v1:0".
+ * @param {string} prompt - What the user asks.
+ * @param {string} [modelId] - Which model answers; Claude 3 Haiku unless given.
  */
 export const invokeModelWithResponseStream = async (
   prompt,
   modelId = "anthropic.claude-3-haiku-20240307-v1:0",
 ) => {
-  // Create a new Bedrock Runtime client instance.
+  // snippet: create the client [javascript-stream]
+  // Only the Region is set in code; endpoint and credentials come from the standard AWS configuration.
   const client = new BedrockRuntimeClient({ region: "us-east-1" });
 
-  // Prepare the payload for the model.
+  // snippet: build the request [javascript-stream]
+  // The same native body as the non-streaming call; streaming is chosen by the command, not the body.
   const payload = {
     anthropic_version: "bedrock-2023-05-31",
     max_tokens: 1000,
@@ -104,8 +107,8 @@ export const invokeModelWithResponseStream = async (
     ],
   };
 
-  // snippet: invoke (streaming)
-  // Invoke Claude with the payload and wait for the API to respond.
+  // snippet: invoke [javascript-stream]
+  // Resolves once the stream opens; the answer follows as events.
   const command = new InvokeModelWithResponseStreamCommand({
     contentType: "application/json",
     body: JSON.stringify(payload),
@@ -113,10 +116,10 @@ export const invokeModelWithResponseStream = async (
   });
   const apiResponse = await client.send(command);
 
-  // snippet: read the text (streaming)
+  // snippet: read the text [javascript-stream]
   let completeMessage = "";
 
-  // Decode and process the response stream
+  // Each event carries one of Claude's stream events as JSON bytes; only the deltas hold text.
   for await (const item of apiResponse.body) {
     /** @type Chunk */
     const chunk = JSON.parse(new TextDecoder().decode(item.chunk.bytes));
@@ -130,11 +133,10 @@ export const invokeModelWithResponseStream = async (
   }
 
   // snippet: end
-  // Return the final response
   return completeMessage;
 };
 
-// Invoke the function if this file was run directly.
+// Run as a script, the module asks Claude 3 Haiku one question and prints the answer.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const prompt = 'Write a paragraph starting with: "Once upon a time..."';
   const modelId = FoundationModels.CLAUDE_3_HAIKU.modelId;
@@ -147,7 +149,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(`\n${"-".repeat(53)}`);
     console.log("Final structured response:");
     console.log(response);
-    // snippet: handle the error
+    // snippet: handle the error [javascript]
   } catch (err) {
     console.log(`\n${err}`);
   }

@@ -1,6 +1,6 @@
 package com.example.bedrockruntime;
 
-// Use the native inference API to send a text message to Anthropic Claude.
+// Sends one text prompt to Anthropic Claude in the model's own request format (InvokeModel).
 
 import org.json.JSONObject;
 import org.json.JSONPointer;
@@ -15,8 +15,8 @@ public class InvokeModel {
   public static String invokeModel() {
 
     // snippet: create the client
-    // Create a Bedrock Runtime client in the AWS Region you want to use.
-    // Replace the DefaultCredentialsProvider with your preferred credentials provider.
+    // The Bedrock Runtime client, bound to one Region; the default provider chain finds the
+    // credentials.
     var client =
         BedrockRuntimeClient.builder()
             .credentialsProvider(DefaultCredentialsProvider.create())
@@ -24,11 +24,10 @@ public class InvokeModel {
             .build();
 
     // snippet: build the request
-    // Set the model ID, e.g., Claude 3 Haiku.
+    // Which model answers: here Claude 3 Haiku.
     var modelId = "anthropic.claude-3-haiku-20240307-v1:0";
 
-    // The InvokeModel API uses the model's native payload.
-    // Learn more about the available inference parameters and response fields at:
+    // InvokeModel takes Claude's own Messages body; the user guide lists its fields:
     // https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
     var nativeRequestTemplate =
         """
@@ -42,24 +41,24 @@ public class InvokeModel {
             }]
         }""";
 
-    // Define the prompt for the model.
+    // What the model is asked.
     var prompt = "Describe the purpose of a 'hello world' program in one line.";
 
-    // Embed the prompt in the model's native request payload.
+    // The prompt goes into the template's placeholder.
     String nativeRequest = nativeRequestTemplate.replace("{{prompt}}", prompt);
 
     // snippet: invoke
     try {
-      // Encode and send the request to the Bedrock Runtime.
+      // One request, one whole reply.
       var response =
           client.invokeModel(
               request -> request.body(SdkBytes.fromUtf8String(nativeRequest)).modelId(modelId));
 
       // snippet: read the text
-      // Decode the response body.
+      // The reply body is JSON.
       var responseBody = new JSONObject(response.body().asUtf8String());
 
-      // Retrieve the generated text from the model's response.
+      // The answer is the first content block's text.
       var text = new JSONPointer("/content/0/text").queryFrom(responseBody).toString();
       System.out.println(text);
 

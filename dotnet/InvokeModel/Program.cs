@@ -1,4 +1,4 @@
-// Use the native inference API to send a text message to Anthropic Claude.
+// Sends one text prompt to Anthropic Claude in the model's own request format (InvokeModel).
 
 using System;
 using System.IO;
@@ -9,17 +9,17 @@ using Amazon.BedrockRuntime;
 using Amazon.BedrockRuntime.Model;
 
 // snippet: create the client
-// Create a Bedrock Runtime client in the AWS Region you want to use.
+// The Bedrock Runtime client, bound to one Region.
 var client = new AmazonBedrockRuntimeClient(RegionEndpoint.USEast1);
 
 // snippet: build the request
-// Set the model ID, e.g., Claude 3 Haiku.
+// Which model answers: here Claude 3 Haiku.
 var modelId = "anthropic.claude-3-haiku-20240307-v1:0";
 
-// Define the user message.
+// What the model is asked.
 var userMessage = "Describe the purpose of a 'hello world' program in one line.";
 
-//Format the request payload using the model's native structure.
+//Claude's Messages body: API version, output limit, sampling and the conversation.
 var nativeRequest = JsonSerializer.Serialize(new
 {
     anthropic_version = "bedrock-2023-05-31",
@@ -31,7 +31,7 @@ var nativeRequest = JsonSerializer.Serialize(new
     }
 });
 
-// Create a request with the model ID and the model's native request payload.
+// The request carries the model id and the JSON body as a stream.
 var request = new InvokeModelRequest()
 {
     ModelId = modelId,
@@ -42,14 +42,14 @@ var request = new InvokeModelRequest()
 // snippet: invoke
 try
 {
-    // Send the request to the Bedrock Runtime and wait for the response.
+    // One request, one whole reply.
     var response = await client.InvokeModelAsync(request);
 
 // snippet: read the text
-    // Decode the response body.
+    // The reply body is JSON.
     var modelResponse = await JsonNode.ParseAsync(response.Body);
 
-    // Extract and print the response text.
+    // The answer is the first content block's text.
     var responseText = modelResponse["content"]?[0]?["text"] ?? "";
     Console.WriteLine(responseText);
 }

@@ -1,0 +1,382 @@
+"""Converse and ConverseStream for Anthropic Claude: request validation, the reply and the stream's events.
+
+Shapes come from botocore's service model (`ConverseRequest`, `ConverseResponse`, `ConverseStreamOutput`,
+`ContentBlock`, `InferenceConfiguration`, `TokenUsage`, `ConverseMetrics`, `StopReason`). The reply is
+`{"output": {"message": {"role": "assistant", "content": [...]}}, "stopReason", "usage", "metrics"}`; the stream
+is `messageStart`, then per content block an optional `contentBlockStart` (tool use only: Bedrock sends none for
+text), `contentBlockDelta`s (`text`, or `toolUse.input` as pieces of a JSON string) and `contentBlockStop`, then
+`messageStop` and `metadata` (usage and `metrics.latencyMs`).
+
+Validation messages are Bedrock's own, as users have reported them:
+- "A conversation must start with a user message. Try again with a conversation that starts with a user message."
+  (langgenius/dify#12340; the stub also gives it for an empty `messages` list).
+- "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between
+  user and assistant roles and try again." (microsoft/semantic-kernel#10281, langchain-ai/langchain-aws#130).
+- "The maximum tokens you requested exceeds the model limit of 4096. Try again with a maximum tokens value that is
+  lower than 4096." (sigoden/aichat#813, vercel/ai#2772), with the model's own limit.
+- Range and enum violations in Smithy's wording, "1 validation error detected: Value '2.0' at
+  'inferenceConfig.temperature' failed to satisfy constraint: Member must have value less than or equal to 1" (the
+  limits are the service model's: temperature and topP in [0, 1], maxTokens >= 1, roles user/assistant, image
+  formats png/jpeg/gif/webp, document formats pdf/csv/doc/docx/xls/xlsx/html/txt/md).
+- An empty content list and a blank text block: "The content field in the Message object at messages.0 is empty.
+  Add a ContentBlock object to the content field and try again." and "The text field in the ContentBlock object at
+  messages.0.content.0 is blank. Add text to the text field, and try again." (Bedrock's wording as seen in client
+  bug reports; the positions are the request's).
+- toolUse/toolResult blocks without `toolConfig`: "The toolConfig field must be defined when using toolUse and
+  toolResult content blocks."
+- The API reference's `Message.content` notes (images and documents only in user messages; a document needs a text
+  block beside it) are checked with messages in the same style; their exact wording is the stub's.
+- `additionalModelRequestFields` goes to the model: keys Claude's Messages body does not know are refused as the
+  model's own error, "The model returned the following errors: Malformed input request: #: extraneous key [x] is
+  not permitted, please reformat your input and try again."
+
+Extended thinking comes as `additionalModelRequestFields: {"thinking": {"type": "enabled", "budget_tokens": N}}`
+(AWS's "Extended thinking" examples for Converse), checked as `models.thinking_enabled` says against
+`inferenceConfig` and the other additional fields. The reply's content then starts with
+`{"reasoningContent": {"reasoningText": {"text", "signature"}}}` before the text block (the service model's
+`ReasoningContentBlock` and `ReasoningTextBlock`); the stream sends block 0 as `contentBlockDelta`s with
+`delta.reasoningContent.text`, then one with `delta.reasoningContent.signature` (`ReasoningContentBlockDelta`),
+its `contentBlockStop`, then the text as block 1.
+
+Without `inferenceConfig.maxTokens` the reply is limited to 4096 tokens (or the model's smaller limit): the cap
+Converse applies by default (langchain-ai/openwiki#743).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import BedrockError, malformed_input, validation_error
+from .models import MESSAGES_KEYS, Model, split_text, thinking_enabled
+from .replies import Answer, count_tokens_of_chars, random_base62
+from .wire import parse_json_body
+
+DEFAULT_MAX_TOKENS = 4096
+START_WITH_USER = (
+    "A conversation must start with a user message. Try again with a conversation that starts with a user message."
+)
+ALTERNATE_ROLES = (
+    "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between "
+    "user and assistant roles and try again."
+)
+MODEL_ERRORS = "The model returned the following errors: "
+TOOL_CONFIG_MISSING = "The toolConfig field must be defined when using toolUse and toolResult content blocks."
+_IMAGE_FORMATS = ("png", "jpeg", "gif", "webp")
+_DOCUMENT_FORMATS = ("pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md")
+_BLOCK_KINDS = ("text", "image", "document", "video", "audio", "toolUse", "toolResult", "guardContent", "cachePoint")
+# Keys Converse fills in itself, so additionalModelRequestFields may not carry them.
+_CONVERSE_OWNED = {"anthropic_version", "messages", "system", "max_tokens", "temperature", "top_p", "stop_sequences"}
+
+
+@dataclass
+class Conversation:
+    """A validated Converse request."""
+
+    model: Model
+    body: dict[str, Any]
+    max_tokens: int
+    stop_sequences: list[str]
+    input_tokens: int
+    text: str  # every text the caller sent, for reply rules
+    findings: list[str] = field(default_factory=list)
+    thinking: bool = False  # the request enabled extended thinking
+
+
+def _constraint(value: Any, where: str, rule: str) -> Exception:
+    return validation_error(
+        f"1 validation error detected: Value '{value}' at '{where}' failed to satisfy constraint: {rule}"
+    )
+
+
+def parse_conversation(model: Model, raw: bytes, *, default_max_tokens: int = DEFAULT_MAX_TOKENS) -> Conversation:
+    """Validates a Converse (or ConverseStream) request body as Bedrock does for a Claude model."""
+    body = _json_object(raw)
+    return conversation_from(model, body, default_max_tokens=default_max_tokens, require_messages=True)
+
+
+def conversation_from(
+    model: Model, body: dict[str, Any], *, default_max_tokens: int = DEFAULT_MAX_TOKENS, require_messages: bool
+) -> Conversation:
+    texts: list[str] = []
+    messages = body.get("messages", [])
+    if not isinstance(messages, list):
+        raise malformed_input(f"#/messages: expected type: JSONArray, found: {type(messages).__name__}")
+    if require_messages and not messages:
+        raise validation_error(START_WITH_USER)
+    texts += _system_texts(body.get("system", []))
+    uses_tools = False
+    for index, message in enumerate(messages):
+        if not isinstance(message, dict):
+            raise _constraint(message, f"messages.{index + 1}.member", "Member must be a structure")
+        role = message.get("role")
+        if role not in ("user", "assistant"):
+            raise _constraint(
+                role, f"messages.{index + 1}.member.role", "Member must satisfy enum value set: [user, assistant]"
+            )
+        if index == 0 and role != "user":
+            raise validation_error(START_WITH_USER)
+        if index > 0 and messages[index - 1].get("role") == role:
+            raise validation_error(ALTERNATE_ROLES)
+        content = message.get("content")
+        if not isinstance(content, list) or not content:
+            raise validation_error(
+                f"The content field in the Message object at messages.{index} is empty. "
+                "Add a ContentBlock object to the content field and try again."
+            )
+        uses_tools |= _check_content(index, role, content, texts)
+    if uses_tools and "toolConfig" not in body:
+        raise validation_error(TOOL_CONFIG_MISSING)
+    _check_tool_config(body.get("toolConfig"), texts)
+    config = body.get("inferenceConfig") or {}
+    if not isinstance(config, dict):
+        raise malformed_input("#/inferenceConfig: expected type: JSONObject")
+    max_tokens = config.get("maxTokens")
+    if max_tokens is not None:
+        if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
+            raise _constraint(
+                max_tokens, "inferenceConfig.maxTokens", "Member must have value greater than or equal to 1"
+            )
+        if max_tokens > model.max_output_tokens:
+            limit = model.max_output_tokens
+            raise validation_error(
+                f"The maximum tokens you requested exceeds the model limit of {limit}. "
+                f"Try again with a maximum tokens value that is lower than {limit}."
+            )
+    for key in ("temperature", "topP"):
+        value = config.get(key)
+        if value is None:
+            continue
+        where = f"inferenceConfig.{key}"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _constraint(value, where, "Member must be a number")
+        if value < 0:
+            raise _constraint(float(value), where, "Member must have value greater than or equal to 0")
+        if value > 1:
+            raise _constraint(float(value), where, "Member must have value less than or equal to 1")
+    stop_sequences = config.get("stopSequences") or []
+    if not isinstance(stop_sequences, list) or not all(isinstance(item, str) and item for item in stop_sequences):
+        raise _constraint(stop_sequences, "inferenceConfig.stopSequences", "Member must contain non-empty strings")
+    fields = body.get("additionalModelRequestFields")
+    _check_additional_fields(model, fields)
+    limit = max_tokens if max_tokens is not None else min(default_max_tokens, model.max_output_tokens)
+    thinking = False
+    if isinstance(fields, dict) and "thinking" in fields:
+        thinking = thinking_enabled(
+            fields["thinking"],
+            max_tokens=limit,
+            temperature=config.get("temperature"),
+            top_p=config.get("topP"),
+            top_k=fields.get("top_k"),
+            prefix=MODEL_ERRORS,
+        )
+    input_chars = sum(len(text) for text in texts)
+    return Conversation(
+        model=model,
+        body=body,
+        max_tokens=limit,
+        stop_sequences=stop_sequences,
+        input_tokens=count_tokens_of_chars(input_chars),
+        text="\n".join(texts),
+        thinking=thinking,
+    )
+
+
+def not_valid_json(violation: str) -> BedrockError:
+    """How the JSON-protocol operations refuse a body their JSON reader cannot take."""
+    return validation_error(f"Request body is not valid JSON: {violation}")
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    body = parse_json_body(raw, refuse=not_valid_json)
+    if not isinstance(body, dict):
+        raise validation_error("Request body must be a JSON object.")
+    return body
+
+
+def _system_texts(system: Any) -> list[str]:
+    if not isinstance(system, list):
+        raise _constraint(system, "system", "Member must be a list of SystemContentBlock")
+    texts = []
+    for index, block in enumerate(system):
+        if not isinstance(block, dict):
+            raise _constraint(block, f"system.{index + 1}.member", "Member must be a structure")
+        if "text" in block:
+            if not isinstance(block["text"], str) or not block["text"].strip():
+                raise _constraint(
+                    "", f"system.{index + 1}.member.text", "Member must have length greater than or equal to 1"
+                )
+            texts.append(block["text"])
+    return texts
+
+
+def _check_content(index: int, role: str, content: list[Any], texts: list[str]) -> bool:
+    uses_tools = False
+    has_text = has_document = False
+    for block_index, block in enumerate(content):
+        where = f"messages.{index}.content.{block_index}"
+        if not isinstance(block, dict) or not any(kind in block for kind in _BLOCK_KINDS):
+            raise validation_error(f"The ContentBlock object at {where} is empty or of an unknown type.")
+        if "text" in block:
+            if not isinstance(block["text"], str) or not block["text"].strip():
+                raise validation_error(
+                    f"The text field in the ContentBlock object at {where} is blank. "
+                    "Add text to the text field, and try again."
+                )
+            texts.append(block["text"])
+            has_text = True
+        elif "image" in block or "document" in block:
+            kind = "image" if "image" in block else "document"
+            if role != "user":
+                raise validation_error(
+                    f"The {kind} in the ContentBlock object at {where} is in an assistant message. "
+                    f"Only user messages can hold {kind}s."
+                )
+            media = block[kind]
+            formats = _IMAGE_FORMATS if kind == "image" else _DOCUMENT_FORMATS
+            if not isinstance(media, dict) or media.get("format") not in formats:
+                value = media.get("format") if isinstance(media, dict) else media
+                raise _constraint(
+                    value,
+                    f"messages.{index + 1}.member.content.{block_index + 1}.member.{kind}.format",
+                    f"Member must satisfy enum value set: [{', '.join(formats)}]",
+                )
+            if not isinstance(media.get("source"), dict) or not media["source"]:
+                raise validation_error(f"The {kind} source in the ContentBlock object at {where} is empty.")
+            if kind == "document":
+                has_document = True
+                if not isinstance(media.get("name"), str) or not media["name"]:
+                    raise _constraint(
+                        None,
+                        f"messages.{index + 1}.member.content.{block_index + 1}.member.document.name",
+                        "Member must not be null",
+                    )
+                if isinstance(media["source"].get("text"), str):
+                    texts.append(media["source"]["text"])
+        elif "toolUse" in block:
+            uses_tools = True
+            tool = block["toolUse"]
+            if not isinstance(tool, dict) or not all(key in tool for key in ("toolUseId", "name", "input")):
+                raise _constraint(tool, f"{where}.toolUse", "Member must have toolUseId, name and input")
+            texts.append(json.dumps(tool["input"]))
+        elif "toolResult" in block:
+            uses_tools = True
+            result = block["toolResult"]
+            if not isinstance(result, dict) or "toolUseId" not in result or not isinstance(result.get("content"), list):
+                raise _constraint(result, f"{where}.toolResult", "Member must have toolUseId and content")
+            for item in result["content"]:
+                if isinstance(item, dict) and isinstance(item.get("text"), str):
+                    texts.append(item["text"])
+                elif isinstance(item, dict) and "json" in item:
+                    texts.append(json.dumps(item["json"]))
+    if has_document and not has_text:
+        raise validation_error(
+            f"The message at messages.{index} holds a document but no text. "
+            "Add a text ContentBlock beside the document."
+        )
+    return uses_tools
+
+
+def _check_tool_config(tool_config: Any, texts: list[str]) -> None:
+    if tool_config is None:
+        return
+    tools = tool_config.get("tools") if isinstance(tool_config, dict) else None
+    if not isinstance(tools, list) or not tools:
+        raise _constraint(tools, "toolConfig.tools", "Member must have length greater than or equal to 1")
+    for index, tool in enumerate(tools):
+        spec = tool.get("toolSpec") if isinstance(tool, dict) else None
+        if spec is None:
+            if isinstance(tool, dict) and ("cachePoint" in tool or "systemTool" in tool):
+                continue
+            raise _constraint(tool, f"toolConfig.tools.{index + 1}.member", "Member must hold a toolSpec")
+        if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or "inputSchema" not in spec:
+            raise _constraint(
+                spec, f"toolConfig.tools.{index + 1}.member.toolSpec", "Member must have name and inputSchema"
+            )
+        texts.append(json.dumps(spec))
+
+
+def _check_additional_fields(model: Model, fields: Any) -> None:
+    if fields is None:
+        return
+    if not isinstance(fields, dict):
+        raise validation_error("additionalModelRequestFields must be a JSON object.")
+    unknown = [
+        key
+        for key in fields
+        if key not in MESSAGES_KEYS or key in _CONVERSE_OWNED or (key == "thinking" and not model.thinking)
+    ]
+    if unknown:
+        raise validation_error(
+            MODEL_ERRORS + malformed_input(*(f"#: extraneous key [{key}] is not permitted" for key in unknown)).message
+        )
+
+
+def tool_use_id() -> str:
+    """An id shaped like Converse's: `tooluse_` and 22 base62 characters."""
+    return "tooluse_" + random_base62(22)
+
+
+def _usage(conversation: Conversation, answer: Answer) -> dict[str, int]:
+    output = answer.output_tokens
+    return {
+        "inputTokens": conversation.input_tokens,
+        "outputTokens": output,
+        "totalTokens": conversation.input_tokens + output,
+    }
+
+
+def converse_reply(conversation: Conversation, answer: Answer, latency_ms: int) -> dict[str, Any]:
+    content: list[dict[str, Any]] = []
+    if answer.reasoning is not None:
+        reasoning = {"text": answer.reasoning, "signature": answer.signature}
+        content.append({"reasoningContent": {"reasoningText": reasoning}})
+    if answer.text or answer.tool_use is None:
+        content.append({"text": answer.text})
+    if answer.tool_use is not None:
+        tool = answer.tool_use
+        content.append({"toolUse": {"toolUseId": tool.id or tool_use_id(), "name": tool.name, "input": tool.input}})
+    return {
+        "output": {"message": {"role": "assistant", "content": content}},
+        "stopReason": answer.stop_reason,
+        "usage": _usage(conversation, answer),
+        "metrics": {"latencyMs": latency_ms},
+    }
+
+
+def converse_stream_events(
+    conversation: Conversation, answer: Answer, piece_chars: int, started: float
+) -> list[tuple[str, dict[str, Any]]]:
+    """(event type, payload) pairs of a ConverseStream reply, text and tool input cut into `piece_chars` pieces."""
+    events: list[tuple[str, dict[str, Any]]] = [("messageStart", {"role": "assistant"})]
+    index = 0
+    if answer.reasoning is not None:
+        events += [
+            ("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"reasoningContent": {"text": piece}}})
+            for piece in split_text(answer.reasoning, piece_chars)
+        ]
+        signature = {"reasoningContent": {"signature": answer.signature}}
+        events.append(("contentBlockDelta", {"contentBlockIndex": 0, "delta": signature}))
+        events.append(("contentBlockStop", {"contentBlockIndex": 0}))
+        index = 1
+    if answer.text or answer.tool_use is None:
+        events += [
+            ("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": piece}})
+            for piece in split_text(answer.text, piece_chars)
+        ]
+        events.append(("contentBlockStop", {"contentBlockIndex": index}))
+        index += 1
+    if answer.tool_use is not None:
+        tool = answer.tool_use
+        start = {"toolUse": {"toolUseId": tool.id or tool_use_id(), "name": tool.name}}
+        events.append(("contentBlockStart", {"contentBlockIndex": index, "start": start}))
+        for piece in split_text(json.dumps(tool.input, ensure_ascii=False), piece_chars):
+            delta = {"toolUse": {"input": piece}}
+            events.append(("contentBlockDelta", {"contentBlockIndex": index, "delta": delta}))
+        events.append(("contentBlockStop", {"contentBlockIndex": index}))
+    events.append(("messageStop", {"stopReason": answer.stop_reason}))
+    latency = max(1, round((time.perf_counter() - started) * 1000))
+    events.append(("metadata", {"usage": _usage(conversation, answer), "metrics": {"latencyMs": latency}}))
+    return events

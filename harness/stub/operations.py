@@ -1,0 +1,83 @@
+"""The operations the stub serves, one record each, as botocore's service model declares them.
+
+Source: botocore's `data/bedrock-runtime/2023-09-30/service-2.json` (shipped inside botocore). Each operation's
+`http.requestUri` is `/model/{modelId}/<segment>`; its `errors` list gives the modelled errors it may answer with;
+a streaming operation's output union (`ResponseStream` for InvokeModelWithResponseStream, `ConverseStreamOutput`
+for ConverseStream) lists the errors that may also arrive inside the stream, as lowerCamel members. The two unions
+differ: only InvokeModelWithResponseStream's carries `modelTimeoutException`. tests/test_stub_converse.py holds
+this table equal to the installed service model, so routing, faults and the CLI never drift from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+INVOKE_MODEL = "InvokeModel"
+INVOKE_MODEL_STREAM = "InvokeModelWithResponseStream"
+CONVERSE = "Converse"
+CONVERSE_STREAM = "ConverseStream"
+COUNT_TOKENS = "CountTokens"
+
+_COMMON_ERRORS = (
+    "AccessDeniedException",
+    "ThrottlingException",
+    "ResourceNotFoundException",
+    "InternalServerException",
+    "ServiceUnavailableException",
+    "ValidationException",
+)
+_INFERENCE_ERRORS = (*_COMMON_ERRORS, "ModelTimeoutException", "ModelNotReadyException", "ModelErrorException")
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    segment: str  # the last segment of `/model/{modelId}/<segment>`
+    streams: bool
+    errors: tuple[str, ...]  # modelled errors answered as HTTP errors
+    stream_errors: tuple[str, ...] = ()  # lowerCamel members of the output union that are errors
+
+    def stream_member(self, error: str) -> str | None:
+        """The stream member an error arrives as on this operation, or None if it can only be an HTTP error."""
+        member = error[0].lower() + error[1:]
+        return member if member in self.stream_errors else None
+
+
+OPERATIONS: dict[str, Operation] = {
+    operation.name: operation
+    for operation in (
+        Operation(INVOKE_MODEL, "invoke", False, (*_INFERENCE_ERRORS, "ServiceQuotaExceededException")),
+        Operation(
+            INVOKE_MODEL_STREAM,
+            "invoke-with-response-stream",
+            True,
+            (*_INFERENCE_ERRORS, "ServiceQuotaExceededException", "ModelStreamErrorException"),
+            (
+                "internalServerException",
+                "modelStreamErrorException",
+                "validationException",
+                "throttlingException",
+                "modelTimeoutException",
+                "serviceUnavailableException",
+            ),
+        ),
+        Operation(CONVERSE, "converse", False, _INFERENCE_ERRORS),
+        Operation(
+            CONVERSE_STREAM,
+            "converse-stream",
+            True,
+            _INFERENCE_ERRORS,
+            (
+                "internalServerException",
+                "modelStreamErrorException",
+                "validationException",
+                "throttlingException",
+                "serviceUnavailableException",
+            ),
+        ),
+        Operation(COUNT_TOKENS, "count-tokens", False, _COMMON_ERRORS),
+    )
+}
+OPERATION_NAMES = tuple(OPERATIONS)
+BY_SEGMENT: dict[str, Operation] = {operation.segment: operation for operation in OPERATIONS.values()}
+STREAMING_OPERATIONS = frozenset(name for name, operation in OPERATIONS.items() if operation.streams)

@@ -1,0 +1,241 @@
+"""What the stub answers: the fixed reply, rules matched against the request, and a queue consumed in order.
+
+A reply is text, a tool call (optionally after some text), or a modelled error. A request that enables extended
+thinking also gets a reasoning block before the text: the reply's own `reasoning`, else the stub's (settable, by
+default a sentence and a nonce drawn when the stub starts, like the reply). The answer to a request is chosen
+in this order: the next queued reply, else the first rule whose pattern the request's text matches, else the fixed
+reply. The request's text is every text the caller sent (system prompt, messages, tool results), joined by newlines.
+
+The reply is then shaped to the request as Claude's API documents it (Anthropic's Messages API reference, "stop
+reasons"; Bedrock's Converse API reference, `StopReason`): a stop sequence found in the text ends it before the
+sequence, with stop reason `stop_sequence` and the sequence named; text beyond `max_tokens` (estimated at four
+characters a token, the stub's heuristic) is cut with stop reason `max_tokens`; a tool call ends with `tool_use`;
+anything else with `end_turn`.
+
+Rules files (`--rules FILE`) are JSON or TOML (read with tomllib), a list under `rules` and optionally `queue`:
+
+    [[rules]]
+    contains = "weather"                       # or: regex = "(?i)forecast"
+    tool_use = { name = "get_weather", input = { city = "Paris" } }
+
+    [[rules]]
+    regex = "refuse me"
+    error = "AccessDeniedException"
+    message = "No access."
+
+    [[queue]]
+    text = "first answer"
+    reasoning = "what the model thought first"  # sent only to requests that enable thinking
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import secrets
+import sys
+import threading
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import MODELED_ERRORS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the project supports 3.10, where tomllib is absent
+    tomllib = None
+
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# Maps every byte to a base62 character, so that an id is one translate() of random bytes.
+_BYTE_TO_BASE62 = "".join(_BASE62[value % 62] for value in range(256)).encode("ascii")
+
+
+def random_base62(length: int) -> str:
+    return os.urandom(length).translate(_BYTE_TO_BASE62).decode("ascii")
+
+
+DEFAULT_REASONING = (
+    "The user asks what a 'hello world' program is for, in one line: it is the smallest program that shows a "
+    "toolchain works, so I will say that."
+)
+
+
+def default_reasoning() -> str:
+    """The fixed reasoning and a nonce drawn now, so that a sample cannot pass by printing a constant."""
+    return f"{DEFAULT_REASONING} (stub reasoning {secrets.token_hex(3)})"
+
+
+def thinking_signature() -> str:
+    """An opaque signature shaped like the ones Claude attaches to a thinking block (base64, drawn per answer)."""
+    return base64.b64encode(os.urandom(96)).decode("ascii")
+
+
+def count_tokens_of_chars(chars: int) -> int:
+    # Claude averages about four characters a token; the counts are informative only.
+    return max(1, -(-chars // 4))
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    name: str
+    input: dict[str, Any] = field(default_factory=dict)
+    id: str | None = None  # None: an id is drawn per answer, shaped as the operation's ids are
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str = ""
+    tool_use: ToolCall | None = None
+    error: str | None = None
+    message: str | None = None  # the error's message (None: the service's default wording)
+    reasoning: str | None = None  # the thinking sent when a request enables it (None: the stub's reasoning)
+
+    def __post_init__(self) -> None:
+        if self.error is not None and self.error not in MODELED_ERRORS:
+            raise ValueError(f"{self.error!r} is not a modeled error; choose one of: {', '.join(MODELED_ERRORS)}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    reply: Reply
+    contains: str | None = None
+    regex: str | None = None
+    operation: str | None = None  # None: every operation
+
+    def __post_init__(self) -> None:
+        if (self.contains is None) == (self.regex is None):
+            raise ValueError("a rule needs exactly one of `contains` and `regex`")
+        if self.regex is not None:
+            re.compile(self.regex)
+
+    def matches(self, text: str, operation: str) -> bool:
+        if self.operation not in (None, operation):
+            return False
+        if self.contains is not None:
+            return self.contains in text
+        return re.search(self.regex or "", text) is not None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reply shaped to one request: what the model 'generated' and why it stopped."""
+
+    text: str
+    tool_use: ToolCall | None
+    stop_reason: str  # end_turn | tool_use | max_tokens | stop_sequence
+    stop_sequence: str | None = None
+    # The thinking block before the text, for a request that enabled extended thinking; None: no such block.
+    reasoning: str | None = None
+    signature: str = ""
+
+    @property
+    def output_tokens(self) -> int:
+        tool_chars = len(json.dumps(self.tool_use.input)) if self.tool_use else 0
+        return count_tokens_of_chars(len(self.text) + tool_chars + len(self.reasoning or ""))
+
+
+def shape(
+    reply: Reply, *, max_tokens: int | None, stop_sequences: Iterable[str] = (), reasoning: str | None = None
+) -> Answer:
+    """Cuts the reply at the first stop sequence, then at `max_tokens` (None: no limit); `reasoning` (the thinking
+    to send, for a request that enabled it) comes whole, as Claude finishes thinking before it answers."""
+    text = reply.text
+    extra: dict[str, Any] = {}
+    if reasoning is not None:
+        extra = {"reasoning": reasoning, "signature": thinking_signature()}
+    cuts = [(text.find(sequence), sequence) for sequence in stop_sequences if sequence and sequence in text]
+    if cuts:
+        position, sequence = min(cuts)
+        return Answer(text[:position], None, "stop_sequence", sequence, **extra)
+    if max_tokens is not None and count_tokens_of_chars(len(text)) > max_tokens:
+        return Answer(text[: max_tokens * 4], None, "max_tokens", **extra)
+    if reply.tool_use is not None:
+        return Answer(text, reply.tool_use, "tool_use", **extra)
+    return Answer(text, None, "end_turn", **extra)
+
+
+class Replies:
+    """The queue and the rules, safe to change from any thread while the stub serves."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: deque[Reply] = deque()
+        self._rules: list[Rule] = []
+
+    def queue(self, reply: Reply) -> None:
+        with self._lock:
+            self._queue.append(reply)
+
+    def add_rule(self, rule: Rule) -> None:
+        with self._lock:
+            self._rules.append(rule)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._queue.clear()
+            self._rules.clear()
+
+    @property
+    def queued(self) -> int:
+        with self._lock:
+            return len(self._queue)
+
+    def choose(self, text: str, operation: str) -> Reply | None:
+        """The queued or rule-given reply for a request, or None for the fixed reply."""
+        with self._lock:
+            if self._queue:
+                return self._queue.popleft()
+            for rule in self._rules:
+                if rule.matches(text, operation):
+                    return rule.reply
+        return None
+
+
+def reply_from_mapping(spec: Mapping[str, Any]) -> Reply:
+    """A reply from a rules file entry or keyword arguments: `text`, `tool_use` {name, input, id}, `error`,
+    `message`, `reasoning`."""
+    unknown = set(spec) - {"text", "tool_use", "error", "message", "reasoning", "contains", "regex", "operation"}
+    if unknown:
+        raise ValueError(f"unknown keys {sorted(unknown)}; a reply has text, tool_use, error, message and reasoning")
+    tool = spec.get("tool_use")
+    tool_use = None
+    if tool is not None:
+        if not isinstance(tool, Mapping) or not isinstance(tool.get("name"), str):
+            raise ValueError("tool_use needs a name (and optionally input, a table/object, and id)")
+        tool_use = ToolCall(tool["name"], dict(tool.get("input", {})), tool.get("id"))
+    text = spec.get("text", "")
+    if not isinstance(text, str):
+        raise ValueError("text must be a string")
+    reasoning = spec.get("reasoning")
+    if reasoning is not None and not isinstance(reasoning, str):
+        raise ValueError("reasoning must be a string")
+    return Reply(
+        text=text, tool_use=tool_use, error=spec.get("error"), message=spec.get("message"), reasoning=reasoning
+    )
+
+
+def load_rules_file(path: Path) -> tuple[list[Rule], list[Reply]]:
+    """Rules and queued replies from a JSON or TOML file (by its suffix; anything but .toml is read as JSON)."""
+    raw = path.read_bytes()
+    if path.suffix.lower() == ".toml":
+        if tomllib is None:
+            raise ValueError("TOML rules files need Python 3.11 or later (tomllib); use JSON instead")
+        document = tomllib.loads(raw.decode("utf-8"))
+    else:
+        document = json.loads(raw)
+    if not isinstance(document, dict):
+        raise ValueError("a rules file holds an object with `rules` and/or `queue` lists")
+    unknown = set(document) - {"rules", "queue"}
+    if unknown:
+        raise ValueError(f"unknown top-level keys {sorted(unknown)}; expected `rules` and/or `queue`")
+    rules = [
+        Rule(reply_from_mapping(entry), entry.get("contains"), entry.get("regex"), entry.get("operation"))
+        for entry in document.get("rules", [])
+    ]
+    queue = [reply_from_mapping(entry) for entry in document.get("queue", [])]
+    return rules, queue

@@ -1,0 +1,76 @@
+"""What the Go samples do on errors, beyond the one line a registry entry can check.
+
+They log a failed call and go on with its nil output, so a service error ends in a Go panic; and the streaming
+sample never asks its event stream for an error, so one that arrives inside the stream goes unreported.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from harness import pipeline, registry
+from harness.registry.go import NIL_OUTPUT_PANIC, PANIC_EXIT_CODE
+from harness.strictness import required_languages
+from harness.stub import INVOKE_MODEL_STREAM, Stub
+
+pytestmark = pytest.mark.end_to_end
+GO = registry.language("go")
+LOGGING_SAMPLES = [sample for sample in GO.samples if sample.on_error.exit_code == PANIC_EXIT_CODE]
+STREAMING = next(sample for sample in GO.samples if sample.operation == INVOKE_MODEL_STREAM)
+DENIED = "You don't have access to the model with the specified model ID."
+BROKEN_OFF = "The model stream broke off after the first event."
+
+
+@functools.cache
+def _prepare() -> pipeline.Preparation:
+    return pipeline.prepare(GO, log=lambda message: None)
+
+
+def ready() -> None:
+    preparation = _prepare()
+    if preparation.failure:
+        pytest.fail(f"go did not build: {preparation.failure}")
+    if preparation.skip_reason:
+        if GO.name in required_languages(registry.language_names()):
+            pytest.fail(f"go is required (MIRROR_REQUIRE) but cannot run: {preparation.skip_reason}")
+        pytest.skip(preparation.skip_reason)
+
+
+def test_the_three_wrapper_examples_log_a_failed_call_and_panic():
+    assert {sample.id for sample in LOGGING_SAMPLES} == {"go", "go-stream", "go-converse"}
+
+
+@pytest.mark.parametrize("sample", LOGGING_SAMPLES, ids=[sample.id for sample in LOGGING_SAMPLES])
+def test_a_service_error_is_logged_and_the_nil_output_then_panics(sample):
+    ready()
+    with Stub() as stub:
+        stub.inject_error("AccessDeniedException", DENIED)
+        run = pipeline.run_against(GO, sample.run, stub, timeout=120)
+    lines = run.process.stderr.splitlines()
+    logged = [
+        index
+        for index, line in enumerate(lines)
+        if sample.on_error.found_in(line, sample.model_id, "AccessDeniedException", DENIED)
+    ]
+    assert run.process.exit_code == 2, run.process.stderr
+    assert run.process.stdout == ""
+    assert len(logged) == 1, run.process.stderr
+    # The panic comes right after the log line, inside the example's own function, not in the runner.
+    assert lines[logged[0] + 1] == NIL_OUTPUT_PANIC
+    trace = run.process.stderr.split("goroutine 1 [running]:", 1)[1]
+    assert -1 < trace.find("bedrock-invoke-mirror/go/actions.") < trace.find("main.main()"), trace
+
+
+def test_the_streaming_sample_prints_the_text_before_a_broken_stream_and_ends_normally():
+    ready()
+    with Stub() as stub:
+        stub.inject_error("ModelStreamErrorException", BROKEN_OFF)
+        run = pipeline.run_against(GO, STREAMING.run, stub, timeout=120)
+        served = [entry for entry in run.entries if entry.operation == INVOKE_MODEL_STREAM]
+    assert run.process.exit_code == 0, run.process.stderr
+    assert run.process.stdout, "the events before the exception frame are printed"
+    assert run.expected.startswith(run.process.stdout) and run.process.stdout != run.expected
+    assert BROKEN_OFF not in run.process.stdout + run.process.stderr
+    assert [entry.status for entry in served] == [200]

@@ -1,0 +1,235 @@
+"""What the stub's faster paths must keep: well-formed ids and times, valid frames, headers before frames, one
+deadline per request; and the Starlette reference app of the benchmark answers what it was given."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import os
+import re
+import sys
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from botocore.eventstream import EventStreamBuffer
+
+from harness.bench.bare_app import encode_replies
+from harness.bench.servers import Server
+from harness.stub import app as stub_app
+from harness.stub import eventstream
+from harness.stub.app import BedrockRuntimeApp, StubState
+from harness.stub.journal import Journal
+
+ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+INVOKE_STREAM = "/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke-with-response-stream"
+MESSAGES = {
+    "anthropic_version": "bedrock-2023-05-31",
+    "max_tokens": 200,
+    "messages": [{"role": "user", "content": "hi"}],
+}
+
+
+def test_request_ids_are_distinct_version_4_uuids():
+    ids = [stub_app._request_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is not available on this platform")
+def test_a_forked_process_draws_other_request_ids():
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(write_end, stub_app._request_id().encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    os.close(write_end)
+    child = os.read(read_end, 100).decode()
+    os.close(read_end)
+    assert uuid.UUID(child).version == 4
+    assert child != stub_app._request_id()
+
+
+def test_journal_times_are_iso_8601_utc_to_the_millisecond():
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    stamps = [stub_app._timestamp() for _ in range(50)]
+    after = datetime.now(timezone.utc)
+    for stamp in stamps:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", stamp), stamp
+        assert before <= datetime.fromisoformat(stamp) <= after
+    assert stamps == sorted(stamps)
+
+
+def _decoded(frame: bytes) -> list:
+    buffer = EventStreamBuffer()
+    buffer.add_data(frame)
+    return list(buffer)  # botocore checks both CRCs and the lengths as it decodes
+
+
+@pytest.mark.parametrize("pad", [False, True])
+def test_frames_decode_with_botocore(pad):
+    event = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": 'Grüße \u2028 "q"'}}
+    (chunk,) = _decoded(eventstream.chunk_frame(event, pad=pad))
+    assert chunk.headers == {":event-type": "chunk", ":content-type": "application/json", ":message-type": "event"}
+    part = json.loads(chunk.payload)
+    assert json.loads(__import__("base64").b64decode(part["bytes"])) == event
+    assert set(part) == ({"bytes", "p"} if pad else {"bytes"})
+    if pad:
+        assert part["p"] and ALPHABET.startswith(part["p"])
+
+    (delta,) = _decoded(eventstream.event_frame("contentBlockDelta", {"delta": {"text": "a"}}, pad=pad))
+    assert delta.headers[":event-type"] == "contentBlockDelta"
+    body = json.loads(delta.payload)
+    assert body["delta"] == {"text": "a"} and (ALPHABET.startswith(body["p"]) if pad else "p" not in body)
+
+    (error,) = _decoded(eventstream.exception_frame("throttlingException", {"message": "slow down"}))
+    assert error.headers[":message-type"] == "exception" and json.loads(error.payload) == {"message": "slow down"}
+
+
+def test_padding_lengths_vary():
+    lengths = {len(eventstream.padding()) for _ in range(2000)}
+    assert min(lengths) >= 1 and max(lengths) <= len(ALPHABET) and len(lengths) > 20
+
+
+def _scope(path: str, body: bytes) -> dict:
+    return {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "POST",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+    }
+
+
+def test_a_stream_sends_its_headers_before_building_its_frames(monkeypatch):
+    order: list[str] = []
+    encode = eventstream.chunk_frame
+
+    def recording_chunk_frame(event, *, pad=False):
+        order.append("frame built")
+        return encode(event, pad=pad)
+
+    monkeypatch.setattr(eventstream, "chunk_frame", recording_chunk_frame)
+    body = json.dumps(MESSAGES).encode()
+    state = StubState(reply="one two three four five six seven", verify_signatures=False, journal=Journal())
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message):
+        order.append("headers sent" if message["type"] == "http.response.start" else "body sent")
+
+    asyncio.run(BedrockRuntimeApp(state)(_scope(INVOKE_STREAM, body), receive, send))
+    assert state.journal.entries()[-1].status == 200
+    assert order.count("frame built") > 2
+    assert order.index("headers sent") < order.index("frame built")
+    # Each frame goes out before the next is built.
+    assert order[order.index("frame built") :][:4] == ["frame built", "body sent", "frame built", "body sent"]
+
+
+def _run_chunked(chunks: list[bytes], pause: float, read_timeout: float) -> tuple[StubState, int]:
+    """The app reading a body that arrives in `chunks`, `pause` seconds apart; returns the state and timers set."""
+    state = StubState(reply="fine", verify_signatures=False, journal=Journal(), read_timeout=read_timeout)
+    body = b"".join(chunks)
+    timers = 0
+
+    async def main() -> None:
+        nonlocal timers
+        loop = asyncio.get_running_loop()
+        call_at = loop.call_at
+
+        def counting_call_at(when, callback, *args, **kwargs):
+            nonlocal timers
+            timers += 1
+            return call_at(when, callback, *args, **kwargs)
+
+        loop.call_at = counting_call_at  # type: ignore[method-assign]
+        pending = list(chunks)
+
+        async def receive():
+            await asyncio.sleep(pause)
+            chunk = pending.pop(0)
+            return {"type": "http.request", "body": chunk, "more_body": bool(pending)}
+
+        async def send(message):
+            pass
+
+        path = "/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke"
+        await BedrockRuntimeApp(state)(_scope(path, body), receive, send)
+
+    asyncio.run(main())
+    return state, timers
+
+
+def test_one_deadline_covers_a_body_in_many_chunks():
+    text = json.dumps(MESSAGES).encode()
+    chunks = [text[i : i + 10] for i in range(0, len(text), 10)]
+    state, timers = _run_chunked(chunks, pause=0.0, read_timeout=5.0)
+    assert len(chunks) > 5
+    assert state.journal.entries()[-1].status == 200
+    assert timers == 1
+
+
+def test_the_deadline_counts_the_whole_body_not_each_chunk():
+    text = json.dumps(MESSAGES).encode()
+    chunks = [text[i : i + 20] for i in range(0, len(text), 20)]
+    # Every pause is well within the limit; all of them together are not.
+    state, _ = _run_chunked(chunks, pause=0.15, read_timeout=0.4)
+    entry = state.journal.entries()[-1]
+    assert len(chunks) >= 4
+    assert (entry.status, entry.error_type) == (400, "ValidationException")
+    assert "not received in full within 0.4 seconds" in entry.error_message
+
+
+def test_the_starlette_reference_answers_the_replies_it_was_given(tmp_path):
+    pytest.importorskip("starlette", reason="starlette is not installed (pyproject's dependencies)")
+    replies = {
+        "invoke": ("application/json", b'{"content":[{"type":"text","text":"from invoke"}]}'),
+        "converse": ("application/json", b'{"output":{"message":{"content":[{"text":"from converse"}]}}}'),
+    }
+    server = Server(
+        "bare (Starlette)",
+        [sys.executable, "-m", "harness.bench.bare_starlette"],
+        stdin=encode_replies(replies),
+        log=tmp_path / "bare.log",
+        ready_timeout=30,
+    )
+    try:
+        host, port = server.url.removeprefix("http://").split(":")
+        assert host == "127.0.0.1"
+        for segment, (content_type, expected) in replies.items():
+            connection = http.client.HTTPConnection(host, int(port), timeout=10)
+            connection.request("POST", f"/model/anthropic.claude-3-haiku-20240307-v1%3A0/{segment}", body=b"{}")
+            response = connection.getresponse()
+            assert (response.status, response.read()) == (200, expected)
+            assert response.getheader("content-type") == content_type
+            connection.close()
+    finally:
+        server.stop()
+
+
+def test_signature_check_still_refuses_a_stale_date():
+    from harness.stub.sigv4 import Credentials, verify
+
+    headers = [
+        (
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20200101/us-east-1/bedrock/aws4_request, "
+            "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64,
+        ),
+        ("host", "127.0.0.1"),
+        ("x-amz-date", "20200101T000000Z"),
+    ]
+    when = datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=15, seconds=1)
+    verdict = verify("POST", "/model/m/invoke", "", headers, b"{}", Credentials(), now=when)
+    assert verdict.status == "expired"
+    assert verify(
+        "POST", "/model/m/invoke", "", headers, b"{}", Credentials(), now=when - timedelta(seconds=2)
+    ).status == ("mismatch")

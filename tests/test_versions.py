@@ -1,0 +1,141 @@
+"""The SDK column shows what ran: each language's installed version, read from its build, with the pin beside it
+when they differ."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from harness import pipeline, registry, report
+from harness.results import write_result
+from harness.versions import installed_version, language_pin, shown_version
+
+ROOT = Path(__file__).resolve().parent.parent
+FAKE = "9.87.6"  # a version no registry entry pins
+
+
+def in_folder(name: str, folder: Path) -> registry.Language:
+    """The registry's entry for a language, with its manifest copied into `folder` and nothing built there."""
+    language = registry.language(name)
+    manifest = folder / language.sdk.manifest
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(language.path / language.sdk.manifest, manifest)
+    return replace(language, folder=str(folder))
+
+
+# What each ecosystem's installer leaves behind, with FAKE as the installed version.
+def _python(folder: Path, name: str) -> None:
+    info = folder / ".venv/lib/python3.12/site-packages" / f"{name}-{FAKE}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {FAKE}\n")
+
+
+def _npm(folder: Path, name: str) -> None:
+    package = folder / "node_modules" / name
+    package.mkdir(parents=True)
+    (package / "package.json").write_text(json.dumps({"name": name, "version": FAKE}))
+
+
+def _jar(folder: Path, name: str) -> None:
+    (folder / "target/lib").mkdir(parents=True)
+    for jar in (f"{name}-{FAKE}.jar", f"{name}-extras-1.0.jar", "other-2.0.jar"):
+        (folder / "target/lib" / jar).write_bytes(b"PK")
+
+
+def _composer(folder: Path, name: str) -> None:
+    (folder / "vendor/composer").mkdir(parents=True)
+    packages = [{"name": "guzzlehttp/guzzle", "version": "7.9.2"}, {"name": name, "version": FAKE}]
+    (folder / "vendor/composer/installed.json").write_text(json.dumps({"packages": packages, "dev": True}))
+
+
+def _nuget(folder: Path, name: str) -> None:
+    assets = folder / registry.language("dotnet").sdk.installed.path
+    assets.parent.mkdir(parents=True, exist_ok=True)
+    assets.write_text(json.dumps({"version": 3, "libraries": {"AWSSDK.Core/4.0.0": {}, f"{name}/{FAKE}": {}}}))
+
+
+INSTALLS = {"python": _python, "javascript": _npm, "abap": _npm, "java": _jar, "php": _composer, "dotnet": _nuget}
+
+
+@pytest.mark.parametrize("name", sorted(INSTALLS))
+def test_the_installed_version_is_read_from_what_the_build_left(tmp_path, name):
+    language = in_folder(name, tmp_path)
+    assert language.sdk.installed is not None, f"{name} has no installed-version reader in its registry entry"
+    assert installed_version(language) is None  # nothing built yet
+    INSTALLS[name](tmp_path, language.sdk.installed.name)
+    assert installed_version(language) == FAKE
+
+
+def test_every_language_says_where_its_installed_version_is_read():
+    assert [language.name for language in registry.LANGUAGES if language.sdk.installed is None] == []
+
+
+def test_go_reads_the_version_built_into_the_binary():
+    go = registry.language("go")
+    binary = go.path / go.sdk.installed.path
+    if shutil.which("go") is None or not binary.is_file():
+        pytest.skip(f"needs `go` on PATH and a built {binary.relative_to(ROOT)} (run `nox -s go`)")
+    listed = subprocess.run(["go", "version", "-m", str(binary)], capture_output=True, text=True, check=True).stdout
+    expected = re.search(rf"^\s*dep\s+{re.escape(go.sdk.package)}\s+(\S+)", listed, re.MULTILINE)
+    assert expected is not None
+    assert installed_version(go) == expected.group(1)
+
+
+def test_the_sdk_column_follows_the_installed_version_not_the_pin(tmp_path):
+    """An existing vendor/ of another version than composer.json pins: the report says what ran."""
+    php = in_folder("php", tmp_path / "php")
+    pin = json.loads((tmp_path / "php/composer.json").read_text())["require"]["aws/aws-sdk-php"]
+    _composer(tmp_path / "php", "aws/aws-sdk-php")
+    sample = php.samples[0]
+    result = pipeline.base_result(php, sample, "r")
+    assert (result.sdk_version, result.sdk_installed, result.sdk_pinned) == (FAKE, FAKE, pin)
+    out = tmp_path / "out"
+    write_result(result, out)
+    markdown = report.write_report(out).markdown()
+    row = next(line for line in markdown.splitlines() if line.startswith(f"| {php.title} | {sample.id} |"))
+    assert f"| aws/aws-sdk-php {FAKE} (pinned {pin}) |" in row
+    data = json.loads((out / "report.json").read_text())["results"][0]
+    assert (data["sdk_version"], data["sdk_installed"], data["sdk_pinned"]) == (FAKE, FAKE, pin)
+
+
+def test_without_a_build_the_pin_is_shown_as_a_pin(tmp_path):
+    php = in_folder("php", tmp_path)
+    result = pipeline.base_result(php, php.samples[0], "r")
+    assert result.sdk_installed is None and result.sdk_version == language_pin(php)
+    assert report.sdk_version_cell(result) == f"{language_pin(php)} (pinned; no build to read)"
+
+
+@pytest.mark.parametrize(
+    ("pinned", "installed", "shown"),
+    [
+        ("3.381.0", "3.321.8", "3.321.8 (pinned 3.381.0)"),
+        ("1.44.8", "1.44.8", "1.44.8"),
+        ("v1.63.12", "v1.63.12", "v1.63.12"),
+        (None, "2.0", "2.0"),
+        ("1.0", None, "1.0 (pinned; no build to read)"),
+        (None, None, "?"),
+    ],
+)
+def test_shown_version(pinned, installed, shown):
+    assert shown_version(pinned, installed) == shown
+
+
+def test_a_result_written_before_these_fields_existed_still_reads(tmp_path):
+    from harness.results import read_results
+
+    folder = tmp_path / "results"
+    folder.mkdir()
+    old = {"scenario": "plain", "sample": "python", "language": "python", "title": "t", "sdk": "boto3"}
+    (folder / "python--plain.json").write_text(json.dumps({**old, "sdk_version": "1.0", "status": "passed"}))
+    (folder / "go--plain.json").write_text(
+        json.dumps({**old, "sample": "go", "sdk_version": "1", "status": "passed", "a_newer_field": 1})
+    )
+    results = read_results(tmp_path)
+    assert report.sdk_version_cell(results[("python", "plain")]) == "1.0"
+    assert results[("go", "plain")].status == "passed"
