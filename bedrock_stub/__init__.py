@@ -4,50 +4,7 @@
 (`bedrock_stub.pytest_plugin`) whose `bedrock_stub` fixture points every AWS SDK in the test at a shared stub.
 """
 
-from harness.stub import (
-    CATALOGUE,
-    CONVERSE,
-    CONVERSE_STREAM,
-    COUNT_TOKENS,
-    EXAMPLE_ACCESS_KEY_ID,
-    EXAMPLE_SECRET_ACCESS_KEY,
-    INVOKE_MODEL,
-    INVOKE_MODEL_STREAM,
-    MODELED_ERRORS,
-    OPERATIONS,
-    STREAMING_OPERATIONS,
-    BedrockError,
-    Catalogue,
-    Credentials,
-    JournalEntry,
-    Model,
-    Operation,
-    Reply,
-    Rule,
-    Stub,
-    ToolCall,
-)
+from harness import stub as _stub
+from harness.stub import *  # noqa: F403  (the same public API, under this name)
 
-__all__ = [
-    "CATALOGUE",
-    "CONVERSE",
-    "CONVERSE_STREAM",
-    "COUNT_TOKENS",
-    "EXAMPLE_ACCESS_KEY_ID",
-    "EXAMPLE_SECRET_ACCESS_KEY",
-    "INVOKE_MODEL",
-    "INVOKE_MODEL_STREAM",
-    "MODELED_ERRORS",
-    "OPERATIONS",
-    "STREAMING_OPERATIONS",
-    "BedrockError",
-    "Catalogue",
-    "Credentials",
-    "JournalEntry",
-    "Model",
-    "Operation",
-    "Reply",
-    "Rule",
-    "Stub",
-    "ToolCall",
-]
+__all__ = _stub.__all__

@@ -66,3 +66,43 @@ def _line_start(text: str, line: str) -> int | None:
 
 
 WHOLE_OUTPUT = Extraction()
+
+
+@dataclass(frozen=True)
+class AfterInlineMarker(Extraction):
+    """The answer follows `after` even where `after` does not start a line: a program that prints streamed text
+    without a final newline runs straight into its next line."""
+
+    def extract(self, stdout: str) -> str | None:
+        assert self.after is not None
+        marker = self.after + "\n"
+        start = stdout.find(marker)
+        if start < 0:
+            return None
+        text = stdout[start + len(marker) :]
+        return text[:-1] if text.endswith("\n") else text
+
+    def describe(self) -> str:
+        return f"standard output after {self.after!r} and its newline"
+
+
+ATTEMPT_ERROR_START = "\n\nError: "
+
+
+@dataclass(frozen=True)
+class AfterAttemptErrors(Extraction):
+    """Like Extraction, but first drops the lines a stream handler's onError prints for attempts the SDK then
+    retried: the SDK calls onError for each failed attempt, so a throttled call that succeeds on retry prints
+    "\\n\\nError: ..." before the reply."""
+
+    def extract(self, stdout: str) -> str | None:
+        text = super().extract(stdout)
+        rest = text
+        while rest and rest.startswith(ATTEMPT_ERROR_START):
+            end = rest.find("\n", len(ATTEMPT_ERROR_START))
+            rest = "" if end < 0 else rest[end + 1 :]
+        # Nothing after the error lines: the call failed for good, and those lines are its whole output.
+        return rest or text
+
+    def describe(self) -> str:
+        return super().describe() + ", past the lines its stream handler prints for retried attempts"

@@ -1,15 +1,12 @@
-"""What every run of one nox process shares: its id, its reply, and (for callers that want one) a stub started on
-first use and stopped when the process exits."""
+"""What every run of one nox process shares: its id, its reply, and whether the plain scenario's stub is strict."""
 
 from __future__ import annotations
 
-import atexit
 import os
 import time
 
-from .stub import Stub, default_reply
+from .stub import default_reply
 
-_stub: Stub | None = None
 _reply: str | None = None
 RUN_ID = os.environ.get("MIRROR_RUN_ID") or time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
 
@@ -25,12 +22,3 @@ def run_reply() -> str:
     if _reply is None:
         _reply = default_reply()
     return _reply
-
-
-def shared_stub() -> Stub:
-    """One stub for the whole process, answering `run_reply()`."""
-    global _stub
-    if _stub is None:
-        _stub = Stub(reply=run_reply(), strict=strict_stub()).start()
-        atexit.register(_stub.stop)
-    return _stub

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Iterator
@@ -164,3 +165,25 @@ def signed_headers(
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@functools.cache
+def _prepared(name: str):
+    from harness import pipeline, registry
+
+    return pipeline.prepare(registry.language(name), log=lambda message: None)
+
+
+def ready_language(language) -> None:
+    """Installs and builds a language once per test session; skips the test (or fails it, where MIRROR_REQUIRE
+    names the language) when the language cannot run here."""
+    from harness import registry
+    from harness.strictness import required_languages
+
+    preparation = _prepared(language.name)
+    if preparation.failure:
+        pytest.fail(f"{language.name} did not build: {preparation.failure}")
+    if preparation.skip_reason:
+        if language.name in required_languages(registry.language_names()):
+            pytest.fail(f"{language.name} is required (MIRROR_REQUIRE) but cannot run: {preparation.skip_reason}")
+        pytest.skip(preparation.skip_reason)

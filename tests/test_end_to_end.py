@@ -5,11 +5,10 @@ A language whose toolchain is missing here is skipped with the message naming it
 
 from __future__ import annotations
 
-import functools
 import os
 
 import pytest
-from conftest import TRICKY_REPLY
+from conftest import TRICKY_REPLY, ready_language
 
 from harness import pipeline, registry
 from harness.environment import scrubbed
@@ -17,28 +16,11 @@ from harness.process import run_process
 from harness.registry import Language, Sample
 from harness.results import NOT_APPLICABLE, PASSED
 from harness.scenarios import PLAIN, SCENARIOS
-from harness.strictness import required_languages
 from harness.stub import Stub
 
 pytestmark = pytest.mark.end_to_end
 SAMPLES = registry.all_samples()
 IDS = [sample.id for _, sample in SAMPLES]
-
-
-@functools.cache
-def _prepare(name: str) -> pipeline.Preparation:
-    return pipeline.prepare(registry.language(name), log=lambda message: None)
-
-
-def ready(language: Language) -> None:
-    """Installs and builds once per test run; skips (or fails, if required) when the language cannot run."""
-    preparation = _prepare(language.name)
-    if preparation.failure:
-        pytest.fail(f"{language.name} did not build: {preparation.failure}")
-    if preparation.skip_reason:
-        if language.name in required_languages(registry.language_names()):
-            pytest.fail(f"{language.name} is required (MIRROR_REQUIRE) but cannot run: {preparation.skip_reason}")
-        pytest.skip(preparation.skip_reason)
 
 
 def run(language: Language, sample: Sample, stub: Stub):
@@ -57,7 +39,7 @@ CELLS = [
     "language, scenario", CELLS, ids=[f"{language.name}-{scenario.name}" for language, scenario in CELLS]
 )
 def test_every_sample_behaves_as_its_registry_entry_says(language, scenario):
-    ready(language)
+    ready_language(language)
     with Stub() as run_stub:
         results = pipeline.run_language(
             language,
@@ -83,7 +65,7 @@ UNIT_TESTED = [language for language in registry.LANGUAGES if language.unit_test
 
 @pytest.mark.parametrize("language", UNIT_TESTED, ids=[language.name for language in UNIT_TESTED])
 def test_the_languages_own_unit_tests_pass(language):
-    ready(language)
+    ready_language(language)
     result = run_process(language.unit_tests, cwd=language.path, env=scrubbed(os.environ), timeout=300)
     assert result.ok, result.output_tail(60)
     assert " passed, 0 failed" in result.stdout
@@ -103,7 +85,7 @@ def test_the_cli_stub_serves_boto3_and_the_javascript_sdk_at_once(tmp_path):
     from harness.stub import Credentials
 
     javascript = registry.language("javascript")
-    ready(javascript)
+    ready_language(javascript)
     journal = tmp_path / "journal.jsonl"
     stub = subprocess.Popen(
         [sys.executable, "-m", "harness.stub", "--port", "0", "--reply", TRICKY_REPLY, "--journal", str(journal)],
@@ -139,7 +121,7 @@ NONCONFORMING = [(language, sample) for language, sample in SAMPLES if sample.ex
 @pytest.mark.parametrize("language, sample", NONCONFORMING, ids=[sample.id for _, sample in NONCONFORMING])
 def test_a_strict_stub_rejects_what_real_bedrock_documents_and_the_sample_reports_it(language, sample):
     """The default stub records these findings (checked above); in strict mode the request is refused."""
-    ready(language)
+    ready_language(language)
     finding = sample.expected_findings[0]
     with Stub(strict=True) as strict_stub:
         run = pipeline.run_against(language, sample.run, strict_stub, timeout=120)

@@ -6,13 +6,11 @@ sample never asks its event stream for an error, so one that arrives inside the 
 
 from __future__ import annotations
 
-import functools
-
 import pytest
+from conftest import ready_language
 
 from harness import pipeline, registry
 from harness.registry.go import NIL_OUTPUT_PANIC, PANIC_EXIT_CODE
-from harness.strictness import required_languages
 from harness.stub import INVOKE_MODEL_STREAM, Stub
 
 pytestmark = pytest.mark.end_to_end
@@ -23,28 +21,13 @@ DENIED = "You don't have access to the model with the specified model ID."
 BROKEN_OFF = "The model stream broke off after the first event."
 
 
-@functools.cache
-def _prepare() -> pipeline.Preparation:
-    return pipeline.prepare(GO, log=lambda message: None)
-
-
-def ready() -> None:
-    preparation = _prepare()
-    if preparation.failure:
-        pytest.fail(f"go did not build: {preparation.failure}")
-    if preparation.skip_reason:
-        if GO.name in required_languages(registry.language_names()):
-            pytest.fail(f"go is required (MIRROR_REQUIRE) but cannot run: {preparation.skip_reason}")
-        pytest.skip(preparation.skip_reason)
-
-
 def test_the_three_wrapper_examples_log_a_failed_call_and_panic():
     assert {sample.id for sample in LOGGING_SAMPLES} == {"go", "go-stream", "go-converse"}
 
 
 @pytest.mark.parametrize("sample", LOGGING_SAMPLES, ids=[sample.id for sample in LOGGING_SAMPLES])
 def test_a_service_error_is_logged_and_the_nil_output_then_panics(sample):
-    ready()
+    ready_language(GO)
     with Stub() as stub:
         stub.inject_error("AccessDeniedException", DENIED)
         run = pipeline.run_against(GO, sample.run, stub, timeout=120)
@@ -64,7 +47,7 @@ def test_a_service_error_is_logged_and_the_nil_output_then_panics(sample):
 
 
 def test_the_streaming_sample_prints_the_text_before_a_broken_stream_and_ends_normally():
-    ready()
+    ready_language(GO)
     with Stub() as stub:
         stub.inject_error("ModelStreamErrorException", BROKEN_OFF)
         run = pipeline.run_against(GO, STREAMING.run, stub, timeout=120)

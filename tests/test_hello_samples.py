@@ -6,13 +6,12 @@ now and as it was while it called Claude 2), so a sample that drifts from its or
 
 from __future__ import annotations
 
-import functools
 import json
 
 import pytest
+from conftest import ready_language
 
 from harness import pipeline, registry
-from harness.strictness import required_languages
 from harness.stub import CONVERSE, INVOKE_MODEL, Stub
 
 HAIKU_4_5_GLOBAL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -44,21 +43,6 @@ def _entry(sample_id: str) -> tuple[registry.Language, registry.Sample]:
     return next((language, sample) for language, sample in registry.all_samples() if sample.id == sample_id)
 
 
-@functools.cache
-def _prepare(name: str) -> pipeline.Preparation:
-    return pipeline.prepare(registry.language(name), log=lambda message: None)
-
-
-def ready(language: registry.Language) -> None:
-    preparation = _prepare(language.name)
-    if preparation.failure:
-        pytest.fail(f"{language.name} did not build: {preparation.failure}")
-    if preparation.skip_reason:
-        if language.name in required_languages(registry.language_names()):
-            pytest.fail(f"{language.name} is required (MIRROR_REQUIRE) but cannot run: {preparation.skip_reason}")
-        pytest.skip(preparation.skip_reason)
-
-
 @pytest.mark.parametrize("sample_id", sorted(EXPECTED))
 def test_the_registry_names_the_documented_operation_and_model(sample_id):
     _, sample = _entry(sample_id)
@@ -70,7 +54,7 @@ def test_the_registry_names_the_documented_operation_and_model(sample_id):
 @pytest.mark.parametrize("sample_id", sorted(EXPECTED))
 def test_the_hello_example_sends_the_documented_body_and_prints_the_answer_after_its_label(sample_id):
     language, sample = _entry(sample_id)
-    ready(language)
+    ready_language(language)
     with Stub(reply=ANSWER) as stub:
         run = pipeline.run_against(language, sample.run, stub, timeout=120)
     assert run.process.exit_code == 0, run.process.stderr

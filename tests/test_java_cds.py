@@ -3,19 +3,18 @@ both start from it."""
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import ready_language
 
 from harness import pipeline, registry
 from harness.environment import scrubbed
 from harness.process import run_process
 from harness.registry import java
-from harness.strictness import required_languages
 from harness.stub import Stub
 
 JAVA = registry.language("java")
@@ -67,25 +66,6 @@ def test_the_floor_starts_from_the_same_archive_with_the_samples_class_path_firs
     assert run[run.index("-cp") + 1].split(":")[0] == java.JAR
 
 
-@functools.cache
-def _prepare() -> pipeline.Preparation:
-    return pipeline.prepare(JAVA, log=lambda message: None)
-
-
-def _ready() -> None:
-    missing = pipeline.missing_tools(JAVA)
-    reason = "; ".join(tool.missing_message() for tool in missing) if missing else None
-    if reason is None:
-        preparation = _prepare()
-        if preparation.failure:
-            pytest.fail(f"java did not build: {preparation.failure}")
-        reason = preparation.skip_reason
-    if reason:
-        if JAVA.name in required_languages(registry.language_names()):
-            pytest.fail(f"java is required (MIRROR_REQUIRE) but cannot run: {reason}")
-        pytest.skip(reason)
-
-
 def _strictly_shared(command: tuple[str, ...], log: Path) -> tuple[str, ...]:
     """The command with the archive required (-Xshare:on refuses to start without it) and every class load logged."""
     forced = tuple("-Xshare:on" if part == SHARE_AUTO else part for part in command)
@@ -102,7 +82,7 @@ end_to_end = pytest.mark.end_to_end
 
 @end_to_end
 def test_the_build_makes_an_archive_that_a_sample_run_requires_and_uses(tmp_path):
-    _ready()
+    ready_language(JAVA)
     assert (JAVA.path / java.ARCHIVE).is_file()
     sample = JAVA.samples[0]
     log = tmp_path / "classes.log"
@@ -119,7 +99,7 @@ def test_the_build_makes_an_archive_that_a_sample_run_requires_and_uses(tmp_path
 
 @end_to_end
 def test_a_streaming_sample_maps_the_event_stream_classes_from_the_archive(tmp_path):
-    _ready()
+    ready_language(JAVA)
     sample = next(sample for sample in JAVA.samples if sample.id == "java-converse-stream")
     log = tmp_path / "classes.log"
     with Stub() as stub:
@@ -134,7 +114,7 @@ def test_a_streaming_sample_maps_the_event_stream_classes_from_the_archive(tmp_p
 
 @end_to_end
 def test_the_floor_requires_and_uses_the_same_archive(tmp_path):
-    _ready()
+    ready_language(JAVA)
     assert JAVA.floor is not None
 
     def fill(command: tuple[str, ...]) -> tuple[str, ...]:
@@ -153,7 +133,7 @@ def test_the_floor_requires_and_uses_the_same_archive(tmp_path):
 
 @end_to_end
 def test_a_missing_archive_means_a_normal_quiet_start():
-    _ready()
+    ready_language(JAVA)
     sample = JAVA.samples[0]
     with tempfile.TemporaryDirectory(prefix="mirror-cds-") as folder:
         absent = f"-XX:SharedArchiveFile={Path(folder) / 'absent.jsa'}"

@@ -6,15 +6,14 @@ registry entry's `upstream`), so a sample that drifts from its original fails he
 
 from __future__ import annotations
 
-import functools
 import json
 from collections import Counter
 
 import pytest
+from conftest import ready_language
 
 from harness import pipeline, registry
 from harness.idioms import STEPS, regions_of
-from harness.strictness import required_languages
 from harness.stub import CONVERSE, CONVERSE_STREAM, INVOKE_MODEL, INVOKE_MODEL_STREAM, Stub
 
 JAVASCRIPT = registry.language("javascript")
@@ -56,21 +55,6 @@ UPSTREAM_FILES = {
     "javascript-hello": "javascriptv3/example_code/bedrock-runtime/hello.js",
     "php": "php/example_code/bedrock-runtime/BedrockRuntimeService.php@ee6ae7843a927b7ca0c58edc3069e36b6668c723",
 }
-
-
-@functools.cache
-def _prepare(name: str) -> pipeline.Preparation:
-    return pipeline.prepare(registry.language(name), log=lambda message: None)
-
-
-def ready(language: registry.Language) -> None:
-    preparation = _prepare(language.name)
-    if preparation.failure:
-        pytest.fail(f"{language.name} did not build: {preparation.failure}")
-    if preparation.skip_reason:
-        if language.name in required_languages(registry.language_names()):
-            pytest.fail(f"{language.name} is required (MIRROR_REQUIRE) but cannot run: {preparation.skip_reason}")
-        pytest.skip(preparation.skip_reason)
 
 
 def sample(language: registry.Language, sample_id: str) -> registry.Sample:
@@ -121,7 +105,7 @@ def test_the_php_service_marks_each_step_once():
 @pytest.mark.end_to_end
 @pytest.mark.parametrize("sample_id", sorted(JAVASCRIPT_REQUESTS))
 def test_a_javascript_sample_sends_the_documented_body(sample_id):
-    ready(JAVASCRIPT)
+    ready_language(JAVASCRIPT)
     operation, body = JAVASCRIPT_REQUESTS[sample_id]
     with Stub() as stub:
         run = pipeline.run_against(JAVASCRIPT, sample(JAVASCRIPT, sample_id).run, stub, timeout=60)
@@ -132,7 +116,7 @@ def test_a_javascript_sample_sends_the_documented_body(sample_id):
 
 @pytest.mark.end_to_end
 def test_the_converse_stream_script_keeps_the_text_before_a_broken_stream_and_exits_1():
-    ready(JAVASCRIPT)
+    ready_language(JAVASCRIPT)
     broken_off = "The model stream broke off after the first event."
     with Stub() as stub:
         stub.inject_error("ModelStreamErrorException", broken_off)
@@ -147,7 +131,7 @@ def test_the_converse_stream_script_keeps_the_text_before_a_broken_stream_and_ex
 @pytest.mark.end_to_end
 @pytest.mark.parametrize("sample_id", ["javascript", "javascript-stream"])
 def test_the_run_directly_block_and_the_streaming_runner_print_the_error_and_end_normally(sample_id):
-    ready(JAVASCRIPT)
+    ready_language(JAVASCRIPT)
     with Stub() as stub:
         stub.inject_error("AccessDeniedException", DENIED)
         run = pipeline.run_against(JAVASCRIPT, sample(JAVASCRIPT, sample_id).run, stub, timeout=60)
@@ -159,7 +143,7 @@ def test_the_run_directly_block_and_the_streaming_runner_print_the_error_and_end
 
 @pytest.mark.end_to_end
 def test_the_php_sample_sends_the_documented_body_and_prints_the_empty_answer_after_an_error():
-    ready(PHP)
+    ready_language(PHP)
     [entry_sample] = PHP.samples
     with Stub() as stub:
         answered = pipeline.run_against(PHP, entry_sample.run, stub, timeout=60)

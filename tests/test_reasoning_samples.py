@@ -7,12 +7,10 @@ between `<thinking>` tags, the streaming one the streamed reasoning itself.
 
 from __future__ import annotations
 
-import functools
-
 import pytest
+from conftest import ready_language
 
 from harness import pipeline, registry
-from harness.strictness import required_languages
 from harness.stub import Stub
 
 pytestmark = pytest.mark.end_to_end
@@ -22,28 +20,13 @@ THOUGHT = "Weighing it: 'hello world' — the smallest program; «ça marche» �
 ANSWER = "It proves the toolchain works."
 
 
-@functools.cache
-def _prepare() -> pipeline.Preparation:
-    return pipeline.prepare(JAVA, log=lambda message: None)
-
-
-def ready() -> None:
-    preparation = _prepare()
-    if preparation.failure:
-        pytest.fail(f"java did not build: {preparation.failure}")
-    if preparation.skip_reason:
-        if JAVA.name in required_languages(registry.language_names()):
-            pytest.fail(f"java is required (MIRROR_REQUIRE) but cannot run: {preparation.skip_reason}")
-        pytest.skip(preparation.skip_reason)
-
-
 def test_the_three_reasoning_examples_are_registered():
     assert [sample.id for sample in REASONING] == ["java-reasoning", "java-reasoning-async", "java-reasoning-stream"]
 
 
 @pytest.mark.parametrize("sample", REASONING, ids=[sample.id for sample in REASONING])
 def test_the_reasoning_is_printed_between_thinking_tags_before_the_answer(sample):
-    ready()
+    ready_language(JAVA)
     with Stub(reply=ANSWER, reasoning=THOUGHT) as stub:
         run = pipeline.run_against(JAVA, sample.run, stub, timeout=120)
         sent = stub.journal.entries()[-1].body

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from harness import idioms
-from harness.registry import java, language
+from harness.extraction import AfterInlineMarker
+from harness.registry import language
 
 JAVA = language("java")
 REPLY = "Two lines\nof reply"
@@ -29,7 +30,7 @@ def test_the_text_completions_answer_follows_the_line_its_streamed_text_runs_int
 
 
 def test_the_inline_marker_is_not_found_in_output_that_lacks_it():
-    assert java.AfterInlineMarker(after="Complete response:").extract("Streaming response:\n" + REPLY) is None
+    assert AfterInlineMarker(after="Complete response:").extract("Streaming response:\n" + REPLY) is None
 
 
 @pytest.mark.parametrize("retried_attempts", [0, 1, 2])

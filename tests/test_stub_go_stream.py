@@ -10,15 +10,14 @@ asks the stream for its error, so it printed the start of the text and exited 0.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import time
 
 import pytest
+from conftest import ready_language
 
 from harness import pipeline, registry
 from harness.scenarios import FIDELITY_TEXT
-from harness.strictness import required_languages
 from harness.stub import INVOKE_MODEL_STREAM, Stub
 from harness.stub.__main__ import build_parser
 from harness.stub.app import STREAM_HEAD_DELAY, BedrockRuntimeApp, StubState
@@ -102,20 +101,9 @@ GO = registry.language("go")
 STREAMING = next(sample for sample in GO.samples if sample.operation == INVOKE_MODEL_STREAM)
 
 
-@functools.cache
-def _prepare() -> pipeline.Preparation:
-    return pipeline.prepare(GO, log=lambda message: None)
-
-
 @pytest.mark.end_to_end
 def test_the_go_streaming_example_prints_every_delta_run_after_run():
-    preparation = _prepare()
-    if preparation.failure:
-        pytest.fail(f"go did not build: {preparation.failure}")
-    if preparation.skip_reason:
-        if GO.name in required_languages(registry.language_names()):
-            pytest.fail(f"go is required (MIRROR_REQUIRE) but cannot run: {preparation.skip_reason}")
-        pytest.skip(preparation.skip_reason)
+    ready_language(GO)
     lost: list[str] = []
     runs = 0
     deadline = time.monotonic() + GO_SECONDS

@@ -388,3 +388,10 @@ def test_a_clients_goaway_after_the_headers_lets_a_long_reply_finish(stub):
                     ended = True
             raw.sendall(connection.data_to_send())
     assert json.loads(received)["content"][0]["text"] == stub.reply
+
+
+def test_every_operation_of_the_table_has_a_handler():
+    from harness.stub.app import _HANDLERS
+    from harness.stub.operations import OPERATIONS
+
+    assert set(_HANDLERS) == set(OPERATIONS)

@@ -1,17 +1,18 @@
 """A local Amazon Bedrock Runtime stub: `python -m harness.stub`, or `with Stub() as stub:` from Python."""
 
 from .errors import MODELED_ERRORS, BedrockError
-from .faults import (
+from .journal import JournalEntry
+from .models import CATALOGUE, Catalogue, Model
+from .operations import (
     CONVERSE,
     CONVERSE_STREAM,
     COUNT_TOKENS,
     INVOKE_MODEL,
     INVOKE_MODEL_STREAM,
+    OPERATIONS,
     STREAMING_OPERATIONS,
+    Operation,
 )
-from .journal import JournalEntry
-from .models import CATALOGUE, Catalogue, Model
-from .operations import OPERATIONS, Operation
 from .replies import Reply, Rule, ToolCall
 from .server import DEFAULT_SENTENCE, Stub, default_reply, is_loopback
 from .sigv4 import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials

@@ -22,8 +22,16 @@ from .count_tokens import count_input_tokens
 from .errors import BedrockError, validation_error
 from .faults import Faults
 from .journal import Journal, JournalEntry, body_for_journal
-from .models import Catalogue, parse_invocation, reply_body, stream_events
-from .operations import BY_SEGMENT, CONVERSE, CONVERSE_STREAM, COUNT_TOKENS, INVOKE_MODEL_STREAM, Operation
+from .models import Catalogue, Model, parse_invocation, reply_body, stream_events
+from .operations import (
+    BY_SEGMENT,
+    CONVERSE,
+    CONVERSE_STREAM,
+    COUNT_TOKENS,
+    INVOKE_MODEL,
+    INVOKE_MODEL_STREAM,
+    Operation,
+)
 from .replies import Answer, Replies, Reply, default_reasoning, shape
 from .sigv4 import DEFAULT_REGION, Credentials, verify
 from .wire import safe_text
@@ -235,47 +243,78 @@ class BedrockRuntimeApp:
                 raise fault.to_error()
             broken = _StreamBreak(member, fault.to_error())
         model = state.catalogue.resolve(entry.model_id, operation=operation.name)
-        if operation.name == COUNT_TOKENS:
-            tokens, entry.findings = count_input_tokens(model, body, strict=state.strict)
-            await self._send_json(send, exchange, {"inputTokens": tokens})
-        elif operation.name in (CONVERSE, CONVERSE_STREAM):
-            conversation = parse_conversation(model, body)
-            entry.findings = conversation.findings
-            answer, broken = self._answer(
-                operation,
-                conversation.text,
-                conversation.max_tokens,
-                conversation.stop_sequences,
-                broken,
-                thinking=conversation.thinking,
-            )
-            if operation.streams:
-                events = converse_stream_events(conversation, answer, state.stream_piece_chars, exchange.started)
-                # Encoded as they go out, so that the first event leaves before the last is built.
-                frames = (eventstream.event_frame(kind, payload, pad=state.pad_events) for kind, payload in events)
-                await self._send_frames(send, exchange, frames, answer, broken, keep_on_break=2)
-            else:
-                reply = converse_reply(conversation, answer, _elapsed_ms(exchange))
-                await self._send_json(send, exchange, reply, answer=answer, input_tokens=conversation.input_tokens)
+        handler = _HANDLERS[operation.name]
+        await handler(self, send, exchange, operation, model, body, broken)
+
+    async def _count_tokens(
+        self,
+        send: Send,
+        exchange: _Exchange,
+        operation: Operation,
+        model: Model,
+        body: bytes,
+        broken: _StreamBreak | None,
+    ) -> None:
+        tokens, exchange.entry.findings = count_input_tokens(model, body, strict=self.state.strict)
+        await self._send_json(send, exchange, {"inputTokens": tokens})
+
+    async def _converse(
+        self,
+        send: Send,
+        exchange: _Exchange,
+        operation: Operation,
+        model: Model,
+        body: bytes,
+        broken: _StreamBreak | None,
+    ) -> None:
+        state = self.state
+        conversation = parse_conversation(model, body)
+        exchange.entry.findings = conversation.findings
+        answer, broken = self._answer(
+            operation,
+            conversation.text,
+            conversation.max_tokens,
+            conversation.stop_sequences,
+            broken,
+            thinking=conversation.thinking,
+        )
+        if operation.streams:
+            events = converse_stream_events(conversation, answer, state.stream_piece_chars, exchange.started)
+            # Encoded as they go out, so that the first event leaves before the last is built.
+            frames = (eventstream.event_frame(kind, payload, pad=state.pad_events) for kind, payload in events)
+            await self._send_frames(send, exchange, frames, answer, broken, keep_on_break=2)
         else:
-            invocation = parse_invocation(model, body, strict=state.strict)
-            entry.findings = invocation.findings
-            answer, broken = self._answer(
-                operation,
-                invocation.text,
-                invocation.max_tokens,
-                invocation.stop_sequences,
-                broken,
-                thinking=invocation.thinking,
-            )
-            if operation.streams:
-                metrics = {"invocationLatency": _elapsed_ms(exchange), "firstByteLatency": _elapsed_ms(exchange)}
-                events = stream_events(invocation, answer, state.stream_piece_chars, metrics)
-                frames = (eventstream.chunk_frame(event, pad=state.pad_events) for event in events)
-                await self._send_frames(send, exchange, frames, answer, broken, keep_on_break=3)
-            else:
-                reply = reply_body(invocation, answer)
-                await self._send_json(send, exchange, reply, answer=answer, input_tokens=invocation.input_tokens)
+            reply = converse_reply(conversation, answer, _elapsed_ms(exchange))
+            await self._send_json(send, exchange, reply, answer=answer, input_tokens=conversation.input_tokens)
+
+    async def _invoke(
+        self,
+        send: Send,
+        exchange: _Exchange,
+        operation: Operation,
+        model: Model,
+        body: bytes,
+        broken: _StreamBreak | None,
+    ) -> None:
+        state = self.state
+        invocation = parse_invocation(model, body, strict=state.strict)
+        exchange.entry.findings = invocation.findings
+        answer, broken = self._answer(
+            operation,
+            invocation.text,
+            invocation.max_tokens,
+            invocation.stop_sequences,
+            broken,
+            thinking=invocation.thinking,
+        )
+        if operation.streams:
+            metrics = {"invocationLatency": _elapsed_ms(exchange), "firstByteLatency": _elapsed_ms(exchange)}
+            events = stream_events(invocation, answer, state.stream_piece_chars, metrics)
+            frames = (eventstream.chunk_frame(event, pad=state.pad_events) for event in events)
+            await self._send_frames(send, exchange, frames, answer, broken, keep_on_break=3)
+        else:
+            reply = reply_body(invocation, answer)
+            await self._send_json(send, exchange, reply, answer=answer, input_tokens=invocation.input_tokens)
 
     def _answer(
         self,
@@ -369,6 +408,16 @@ class _StreamBreak:
 
     member: str
     error: BedrockError
+
+
+# Each operation's handler, after the shared start (route, body, signature, injected fault, model).
+_HANDLERS = {
+    COUNT_TOKENS: BedrockRuntimeApp._count_tokens,
+    CONVERSE: BedrockRuntimeApp._converse,
+    CONVERSE_STREAM: BedrockRuntimeApp._converse,
+    INVOKE_MODEL: BedrockRuntimeApp._invoke,
+    INVOKE_MODEL_STREAM: BedrockRuntimeApp._invoke,
+}
 
 
 def _common_headers(exchange: _Exchange) -> list[tuple[bytes, bytes]]:
