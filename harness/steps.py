@@ -5,6 +5,8 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +29,20 @@ class StepOutcome:
         return self.failure is None
 
 
+def _installed_build(program: str) -> str:
+    """Where a program really lives, with its size and time: an upgrade replaces the file behind the symlinks."""
+    found = shutil.which(program)
+    if found is None:
+        return f"{program}: not found"
+    real = os.path.realpath(found)
+    status = os.stat(real)
+    return f"{program}: {real} {status.st_size} {status.st_mtime_ns}"
+
+
 def step_digest(language: Language, step: Step) -> str:
     digest = hashlib.sha256(json.dumps(step.commands).encode())
+    for program in step.toolchain:
+        digest.update(_installed_build(program).encode() + b"\0")
     for pattern in step.inputs:
         for path in sorted(language.path.glob(pattern)):
             if path.is_file():

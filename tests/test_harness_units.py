@@ -78,6 +78,26 @@ def test_steps_are_skipped_while_their_inputs_are_unchanged(tmp_path):
     assert marker.read_text() == "x"
 
 
+def test_a_step_reruns_when_its_toolchain_is_replaced(tmp_path, monkeypatch):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    jvm = tools / "fake-jvm"
+    jvm.write_text("#!/bin/sh\n# build 1\n")
+    jvm.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    (tmp_path / "app.jar").write_text("classes")
+    marker = tmp_path / "archive"
+    command = (sys.executable, "-c", f"open({str(marker)!r}, 'a').write('x')")
+    step = Step("archive", commands=(command,), inputs=("app.jar",), outputs=("archive",), toolchain=("fake-jvm",))
+    language = fake_language(tmp_path, steps=[step])
+    stamps = tmp_path / "stamps"
+    assert [o.skipped for o in steps.run_steps(language, os.environ, print, stamps)] == [False]
+    assert [o.skipped for o in steps.run_steps(language, os.environ, print, stamps)] == [True]
+    jvm.write_text("#!/bin/sh\n# build 2, one byte longer\n")
+    assert [o.skipped for o in steps.run_steps(language, os.environ, print, stamps)] == [False]
+    assert marker.read_text() == "xx"
+
+
 # --- running and judging ---
 
 

@@ -91,6 +91,16 @@ def test_two_runs_at_once_keep_their_journals_apart(tmp_path):
         assert result.extracted_text == "the suite's reply"
 
 
+def test_the_suite_counts_the_cpu_its_runs_used(tmp_path):
+    # Each run spins for 0.3 s of CPU: the two together cannot have used less than most of that.
+    spin = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end:\n    pass\n"
+    language = language_of(tmp_path, {"one": spin, "two": spin})
+    run = suite([language], jobs=2)
+    run.run()
+    assert 0.5 <= run.stats.children_cpu_s < LIMIT, run.stats
+    assert f"{run.stats.children_cpu_s:.1f} s of CPU" in run.stats.describe()
+
+
 def test_a_failing_run_does_not_touch_the_one_beside_it(tmp_path):
     language = language_of(
         tmp_path,
@@ -218,12 +228,21 @@ def test_the_bench_table_shows_the_suite_beside_its_targets():
         "exit_codes": [0, 0, 0],
         "jobs": 2,
         "phases_of_last_run": {"go": {"build": "cached", "run_s": 19.0, "cells": 31}},
-        "stats_of_last_run": {"jobs": 2, "runs": 30, "wall_s": 10.0, "runs_s": 19.0, "harness_cpu_s": 0.5},
+        "stats_of_last_run": {
+            "jobs": 2,
+            "runs": 30,
+            "wall_s": 10.0,
+            "runs_s": 19.0,
+            "harness_cpu_s": 0.5,
+            "children_cpu_s": 17.5,
+        },
         "efficiency": measured,
     }
     text = "\n".join(whole_suite.markdown(suite_data))
     assert "| go | cached | 19.0 | 31 | 30 | 0.5 |" in text
     assert "= **0.75**" in text and "workers busy 95%" in text and "5% of one core" in text
+    # 17.5 s of the runs' CPU and 0.5 s of the harness's, shared by 2 cores: 9 s at the least.
+    assert "no schedule finishes in under **9.0 s**" in text
     verdicts = {verdict["target"]: verdict["met"] for verdict in whole_suite.verdicts(suite_data)}
     assert verdicts == {"warm full nox < 30 s": True, "suite efficiency ≥ 0.7": True}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import sys
 import time
 from dataclasses import asdict
@@ -162,16 +163,22 @@ def load_verdicts(load: dict[str, Any]) -> list[dict[str, Any]]:
 
 def verdicts(data: dict[str, Any]) -> list[dict[str, Any]]:
     found = load_verdicts(data["stub"])
+    overhead_counted: set[str] = set()
     for timing in data["samples"]:
-        if timing["overhead_ms"] is not None:
+        language = timing["language"]
+        if timing["overhead_ms"] is not None and language not in overhead_counted:
+            # The harness's overhead is its own, the same whichever program runs: once per language.
+            overhead_counted.add(language)
+            overheads = [t["overhead_ms"] for t in data["samples"] if t["language"] == language and t["overhead_ms"]]
+            overhead = round(statistics.median(overheads), 1)
             found.append(
                 {
-                    "target": f"harness overhead < 50 ms ({timing['language']})",
-                    "figure": timing["overhead_ms"],
-                    "met": timing["overhead_ms"] < TARGETS["overhead_ms"],
+                    "target": f"harness overhead < 50 ms ({language})",
+                    "figure": overhead,
+                    "met": overhead < TARGETS["overhead_ms"],
                 }
             )
-        if timing["floor_s"]:
+        if timing["floor_s"] and timing["sample_s"]:
             ratio = round(timing["sample_s"] / timing["floor_s"], 2)
             over_ms = round((timing["sample_s"] - timing["floor_s"]) * 1000, 1)
             allowed = max(
@@ -179,7 +186,7 @@ def verdicts(data: dict[str, Any]) -> list[dict[str, Any]]:
             )
             found.append(
                 {
-                    "target": f"sample ≤ max(1.3 x floor, floor + 10 ms) ({timing['language']})",
+                    "target": f"sample ≤ max(1.3 x floor, floor + 10 ms) ({', '.join(timing['samples'])})",
                     "figure": f"{ratio} x floor, {over_ms} ms over it",
                     "met": timing["sample_s"] <= allowed,
                 }
@@ -334,14 +341,16 @@ def markdown(data: dict[str, Any]) -> str:
         lines.append("not measured (--sample-runs 0)")
     else:
         lines += [
-            "| Language | Runs | Sample s | Floor s | Sample/floor | Harness overhead ms | Note |",
-            "|---|---|---|---|---|---|---|",
+            "| Language | Samples (one program) | Runs | Sample s | Floor s | Sample/floor | Harness overhead ms "
+            "| Note |",
+            "|---|---|---|---|---|---|---|---|",
         ]
     for timing in data["samples"]:
         ratio = f"{timing['sample_s'] / timing['floor_s']:.2f}" if timing["sample_s"] and timing["floor_s"] else ""
         lines.append(
-            f"| {timing['language']} | {timing['runs']} | {timing['sample_s'] or ''} | "
-            f"{timing['floor_s'] or ''} | {ratio} | {timing['overhead_ms'] or ''} | {timing['note']} |"
+            f"| {timing['language']} | {', '.join(timing['samples'])} | {timing['runs']} | "
+            f"{timing['sample_s'] or ''} | {timing['floor_s'] or ''} | {ratio} | {timing['overhead_ms'] or ''} | "
+            f"{timing['note']} |"
         )
     lines += whole_suite.markdown(data["suite"])
     met = {True: "yes", False: "**no**", None: "n/a"}
@@ -381,7 +390,12 @@ def main(arguments: list[str], log=print) -> dict[str, Any]:
     parser.add_argument(
         "--profile-requests", type=int, default=2000, help="requests per operation and protocol profiled (default 2000)"
     )
-    parser.add_argument("--sample-runs", type=int, default=7, help="warm runs per language (default 7; 0 skips)")
+    parser.add_argument(
+        "--sample-runs",
+        type=int,
+        default=5,
+        help="warm runs of every program, beside as many of its language's floor (default 5; 0 skips)",
+    )
     parser.add_argument("--suite-runs", type=int, default=3, help="warm full `nox` runs (default 3; 0 skips)")
     options = parser.parse_args(arguments)
     if min(options.requests, options.rounds, options.stream_requests, options.profile_requests) < 1:
@@ -402,8 +416,9 @@ def main(arguments: list[str], log=print) -> dict[str, Any]:
     if options.sample_runs:
         log("samples against their floors...")
         with Stub() as stub:
+            runs = options.sample_runs
             timings: list[SampleTiming] = [
-                time_language(language, stub, options.sample_runs) for language in registry.LANGUAGES
+                timing for language in registry.LANGUAGES for timing in time_language(language, stub, runs)
             ]
         data["samples"] = [{**asdict(timing), "ratio": timing.ratio} for timing in timings]
     if options.suite_runs:

@@ -21,8 +21,11 @@ CACHE = ROOT / ".cache" / "bench"
 
 @dataclass
 class SampleTiming:
+    """One program of a language (the samples that share its run command) timed warm, beside the floor."""
+
     language: str
     runs: int
+    samples: tuple[str, ...] = ()
     sample_s: float | None = None
     floor_s: float | None = None
     overhead_ms: float | None = None
@@ -37,41 +40,59 @@ def _fill(command: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.replace("{floors}", str(FLOORS)).replace("{cache}", str(CACHE)) for part in command)
 
 
-def time_language(language: Language, stub: Stub, runs: int) -> SampleTiming:
-    timing = SampleTiming(language.name, runs)
+def programs(language: Language) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Each distinct run command of the language, with the ids of the samples it runs, in the registry's order."""
+    found: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for sample in language.samples:
+        found[sample.run] = (*found.get(sample.run, ()), sample.id)
+    return found
+
+
+def time_language(language: Language, stub: Stub, runs: int) -> list[SampleTiming]:
+    """Every program of the language, warm, `runs` times each; the floor is timed in every round beside them."""
+    commands = programs(language)
+    timings = [SampleTiming(language.name, runs, ids) for ids in commands.values()]
+
+    def skipped(note: str) -> list[SampleTiming]:
+        for timing in timings:
+            timing.note = note
+        return timings
+
     if missing_tools(language):
-        timing.note = "skipped: " + "; ".join(tool.missing_message() for tool in missing_tools(language))
-        return timing
+        return skipped("skipped: " + "; ".join(tool.missing_message() for tool in missing_tools(language)))
     preparation = prepare(language, log=lambda message: None)
     if not preparation.ready:
-        timing.note = "skipped: " + (preparation.skip_reason or preparation.failure or "")
-        return timing
+        return skipped("skipped: " + (preparation.skip_reason or preparation.failure or ""))
     floor = language.floor
+    floor_note = "" if floor is not None else "no floor defined"
     if floor is not None:
         CACHE.mkdir(parents=True, exist_ok=True)
         for command in floor.build:
             built = run_process(_fill(command), cwd=language.path, env=scrubbed(os.environ), timeout=600)
             if not built.ok:
                 floor = None
-                timing.note = f"floor did not build: {built.output_tail(5)}"
-    command = language.samples[0].run
-    samples, floors, overheads = [], [], []
+                floor_note = f"floor did not build: {built.output_tail(5)}"
+    samples: list[list[float]] = [[] for _ in commands]
+    overheads: list[list[float]] = [[] for _ in commands]
+    floors: list[float] = []
     with tempfile.TemporaryDirectory(prefix="mirror-bench-") as home:
         env = sample_environment(stub.url, stub.credentials, Path(home))
-        # Interleaved, so that a noisy moment on the machine hits both alike.
+        # Interleaved, so that a noisy moment on the machine hits the programs and the floor alike.
         for _ in range(runs):
-            started = time.perf_counter()
-            run = run_against(language, command, stub, timeout=120)
-            wall = time.perf_counter() - started
-            samples.append(run.process.seconds)
-            overheads.append(wall - run.process.seconds)
             if floor is not None:
                 floors.append(run_process(_fill(floor.run), cwd=language.path, env=env, timeout=120).seconds)
-    timing.sample_s = round(statistics.median(samples), 3)
-    timing.overhead_ms = round(statistics.median(overheads) * 1000, 1)
-    timing.floor_s = round(statistics.median(floors), 3) if floors else None
-    if floor is None and not timing.note:
-        timing.note = "no floor defined"
-    if len(language.samples) > 1 and len({sample.run for sample in language.samples}) == 1:
-        timing.note = f"one run makes {len(language.samples)} requests (one per snippet)"
-    return timing
+            for index, command in enumerate(commands):
+                started = time.perf_counter()
+                run = run_against(language, command, stub, timeout=120)
+                wall = time.perf_counter() - started
+                samples[index].append(run.process.seconds)
+                overheads[index].append(wall - run.process.seconds)
+    floor_s = round(statistics.median(floors), 3) if floors else None
+    for timing, taken, overhead, ids in zip(timings, samples, overheads, commands.values(), strict=True):
+        timing.sample_s = round(statistics.median(taken), 3)
+        timing.overhead_ms = round(statistics.median(overhead) * 1000, 1)
+        timing.floor_s = floor_s
+        timing.note = floor_note
+        if len(ids) > 1:
+            timing.note = f"one run makes {len(ids)} requests (one per snippet)"
+    return timings

@@ -103,6 +103,14 @@ def measure(runs: int, samples: list[dict[str, Any]], cores: int | None = None) 
     }
 
 
+def cpu_bound(stats: dict[str, Any], cores: int) -> dict[str, Any] | None:
+    """The least wall time the suite's CPU allows on these cores: every core busy with its work from start to end."""
+    if not stats.get("children_cpu_s"):
+        return None
+    cpu = stats["children_cpu_s"] + stats.get("harness_cpu_s", 0.0)
+    return {"cpu_s": round(cpu, 2), "cores": cores, "wall_s": round(cpu / cores, 1)}
+
+
 def verdicts(suite: dict[str, Any]) -> list[dict[str, Any]]:
     if "wall_s" not in suite:
         return []
@@ -160,4 +168,12 @@ def markdown(suite: dict[str, Any]) -> list[str]:
             f"of the time); the harness process (stubs, process watching) used {stats['harness_cpu_s']} s of CPU "
             f"({stats['harness_cpu_s'] / stats['wall_s']:.0%} of one core).",
         ]
+        bound = cpu_bound(stats, measured.get("cores") or 1)
+        if bound is not None:
+            lines += [
+                "",
+                f"The processes it started used {stats['children_cpu_s']} s of CPU and the harness "
+                f"{stats['harness_cpu_s']} s: on {bound['cores']} cores no schedule finishes in under "
+                f"**{bound['wall_s']} s**, whatever the order or the number of workers.",
+            ]
     return lines

@@ -37,6 +37,8 @@ class Step:
     satisfied_by_outputs: bool = False
     # If set, a failure of this step means the SDK cannot be had here: the language is skipped with this message.
     unavailable: str | None = None
+    # Programs (looked up on PATH) whose installed build the outputs belong to: replacing one reruns the step.
+    toolchain: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
