@@ -249,3 +249,12 @@ def test_skew_messages_name_the_dates_as_aws_does():
     near = [("host", "127.0.0.1")]
     near += [(k.lower(), v) for k, v in signed_headers(url, body, when=when + timedelta(minutes=14)).items()]
     assert sigv4.verify("POST", PATH, "", near, body, Credentials(), now=when).valid
+
+
+@settings(max_examples=50, deadline=None)
+@given(key=st.binary(min_size=32, max_size=32), message=st.binary(max_size=300))
+def test_the_primed_signer_computes_hmac_sha256(key, message):
+    import hashlib
+    import hmac
+
+    assert sigv4._Signer(key).sign(message) == hmac.new(key, message, hashlib.sha256).hexdigest()

@@ -33,7 +33,7 @@ from .operations import (
     Operation,
 )
 from .replies import Answer, Replies, Reply, default_reasoning, shape
-from .sigv4 import DEFAULT_REGION, Credentials, verify
+from .sigv4 import DEFAULT_REGION, Credentials, first_values, verify
 from .wire import safe_text
 
 MAX_BODY_BYTES = 25_000_000
@@ -91,6 +91,8 @@ class _Exchange:
         ]
         raw_path = scope.get("raw_path") or scope.get("path", "/").encode("utf-8", "backslashreplace")
         self.raw_path = raw_path.decode("latin-1")
+        # Each name's first value, for the lookups every request makes (framing, length, signature).
+        self.first = first_values(self.headers)
         self.entry = JournalEntry(
             seq=0,
             time=_timestamp(),
@@ -138,11 +140,15 @@ _random_bits = _random.getrandbits
 os.register_at_fork(after_in_child=lambda: _random.seed(os.urandom(32)))
 
 
+# The version (4) and variant (RFC 9562) bits of a UUID, set on 128 random bits.
+_UUID_CLEAR = ~((0xF << 76) | (0x3 << 62))
+_UUID_SET = (0x4 << 76) | (0x2 << 62)
+
+
 def _request_id() -> str:
     """A random (version 4) UUID, as Bedrock's request ids are, without building a `uuid.UUID`."""
-    digits = f"{_random_bits(128):032x}"
-    variant = "89ab"[int(digits[16], 16) & 3]
-    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
+    digits = f"{(_random_bits(128) & _UUID_CLEAR) | _UUID_SET:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 @functools.lru_cache(maxsize=256)
@@ -217,7 +223,7 @@ class BedrockRuntimeApp:
             raise BedrockError("UnknownOperationException")
         entry.operation = operation.name
         entry.model_id = _model_id(segments[2])
-        body = await _read_body(receive, exchange.headers)
+        body = await _read_body(receive, exchange.first.get("content-length"))
         entry.body, entry.body_truncated = body_for_journal(body)
         entry.body_bytes = len(body)
         state = self.state
@@ -231,6 +237,7 @@ class BedrockRuntimeApp:
                 body,
                 state.credentials,
                 region=state.region,
+                first=exchange.first,
             )
             entry.signature = verdict.status
             if verdict.error is not None:
@@ -377,7 +384,7 @@ class BedrockRuntimeApp:
         keep_on_break: int,
     ) -> None:
         """Streams the frames; a break sends the first `keep_on_break` of them, then the exception frame."""
-        accept = _find(exchange.headers, "x-amzn-bedrock-accept") or "application/json"
+        accept = exchange.first.get("x-amzn-bedrock-accept") or "application/json"
         headers = [(b"x-amzn-requestid", exchange.entry.request_id.encode()), (b"content-type", _EVENT_STREAM)]
         if exchange.entry.operation == INVOKE_MODEL_STREAM:
             headers.append((b"x-amzn-bedrock-content-type", accept.encode("latin-1")))
@@ -428,10 +435,6 @@ def _elapsed_ms(exchange: _Exchange) -> int:
     return max(1, round((time.perf_counter() - exchange.started) * 1000))
 
 
-def _find(headers: list[tuple[str, str]], name: str) -> str | None:
-    return next((value for header_name, value in headers if header_name == name), None)
-
-
 class _UnreadBody(BedrockError):
     """A refusal before the body was read in full: over HTTP/1.x the connection cannot carry another request."""
 
@@ -447,8 +450,8 @@ def _ambiguous_framing(exchange: _Exchange) -> _UnreadBody | None:
     """Both Content-Length and Transfer-Encoding: two readings of where the body ends, so no reading is safe."""
     if not exchange.entry.http_version.startswith("1"):
         return None
-    names = {name for name, _ in exchange.headers}
-    if "transfer-encoding" in names and "content-length" in names:
+    first = exchange.first
+    if "transfer-encoding" in first and "content-length" in first:
         return _UnreadBody("ValidationException", "A request must not carry both Content-Length and Transfer-Encoding.")
     return None
 
@@ -507,14 +510,17 @@ class _Deadline:
         self._timer.cancel()
 
 
-async def _read_body(receive: Receive, headers: list[tuple[str, str]]) -> bytes:
-    too_large = validation_error(
+def _body_too_large() -> BedrockError:
+    return validation_error(
         "1 validation error detected: Value at 'body' failed to satisfy constraint: "
         f"Member must have length less than or equal to {MAX_BODY_BYTES}"
     )
-    declared = _find(headers, "content-length")
+
+
+async def _read_body(receive: Receive, declared: str | None) -> bytes:
+    """The whole body; `declared` is the request's Content-Length, if it has one."""
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise too_large
+        raise _body_too_large()
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -524,7 +530,7 @@ async def _read_body(receive: Receive, headers: list[tuple[str, str]]) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise too_large
+            raise _body_too_large()
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
