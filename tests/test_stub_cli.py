@@ -10,6 +10,7 @@ import sys
 import pytest
 from conftest import HAIKU, bedrock_client, messages_body
 
+from bedrock_stub.__main__ import run as run_console_script
 from harness.stub.__main__ import bind_warning
 
 
@@ -177,3 +178,32 @@ def test_the_cli_journals_a_bounded_window_by_default(tmp_path):
     args = cli.build_parser().parse_args(["--journal", str(tmp_path / "j.jsonl")])
     assert args.journal_window == 10_000
     assert cli.build_parser().parse_args(["--journal-window", "5"]).journal_window == 5
+
+
+def test_the_public_name_runs_the_same_cli_and_serves():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bedrock_stub", "--port", "0", "--reply", "by its public name"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().strip()
+    try:
+        body = json.loads(bedrock_client(url).invoke_model(modelId=HAIKU, body=messages_body())["body"].read())
+        assert body["content"][0]["text"] == "by its public name"
+    finally:
+        code, _ = stop(process)
+    assert code == 0
+
+
+def test_usage_and_errors_name_the_command_they_came_from(capsys, monkeypatch):
+    wrong = subprocess.run(
+        [sys.executable, "-m", "bedrock_stub", "--port", "not-a-port"], capture_output=True, text=True, timeout=60
+    )
+    assert wrong.returncode == 2 and "python -m bedrock_stub: error:" in wrong.stderr, wrong.stderr
+    # The console script's entry point, as pip's generated `bedrock-stub` calls it.
+    monkeypatch.setattr(sys, "argv", ["bedrock-stub", "--help"])
+    with pytest.raises(SystemExit) as ended:
+        run_console_script()
+    assert ended.value.code == 0 and capsys.readouterr().out.startswith("usage: bedrock-stub ")

@@ -82,10 +82,10 @@ def _error_spec(text: str) -> tuple[str, int | None]:
     return name, int(count) if count else None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m harness.stub") -> argparse.ArgumentParser:
     known_models = ", ".join(model.model_id for model in CATALOGUE)
     parser = _OneLineParser(
-        prog="python -m harness.stub",
+        prog=prog,
         description="A local Amazon Bedrock Runtime (InvokeModel, InvokeModelWithResponseStream, Converse, "
         "ConverseStream and CountTokens) for Anthropic Claude models, speaking HTTP/1.1 and cleartext HTTP/2 on "
         "one port. Prints its endpoint URL as the first line of standard output, then serves until SIGINT or "
@@ -236,8 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python -m harness.stub") -> int:
+    """Runs the stub from the command line; `prog` is the name its usage and errors go by."""
+    args = build_parser(prog).parse_args(argv)
     known = {model.model_id: model for model in CATALOGUE}
     unknown = [model_id for model_id in args.models or [] if model_id not in known]
     if unknown:
