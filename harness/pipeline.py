@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -170,6 +170,26 @@ def _check_retried(result: SampleResult, sample: Sample, entries: list[JournalEn
         result.reason = f"expected a throttled first attempt and a retry; the stub saw {len(own)} request(s)"
 
 
+def _settle(
+    result: SampleResult,
+    reasons: list[str],
+    process: ProcessResult,
+    own: list[JournalEntry],
+    entries: list[JournalEntry],
+) -> SampleResult:
+    """Gives the result its verdict (failed with the reasons, and whatever the process misbehaved in), the process's
+    facts and the run's journal."""
+    reasons = reasons + process.misbehaviour()
+    result.status = FAILED if reasons else PASSED
+    result.reason = "; ".join(reasons)
+    result.run_seconds = round(process.seconds, 3)
+    result.exit_code = process.exit_code
+    result.stdout, result.stderr = process.stdout, process.stderr
+    result.attempts = len(own)
+    result.journal = [entry.to_dict() for entry in entries]
+    return result
+
+
 def judge_error(result: SampleResult, sample: Sample, run: SampleRun, expectation: Expectation) -> SampleResult:
     """Passes a run only if the sample's own error path reported the stub's error as the registry says it does."""
     assert expectation.path is not None and expectation.error is not None and expectation.message is not None
@@ -197,15 +217,7 @@ def judge_error(result: SampleResult, sample: Sample, run: SampleRun, expectatio
     elif not own or own[-1].error_type != expectation.error:
         seen = ", ".join(f"{entry.status} {entry.error_type or ''}".strip() for entry in own) or "none of its own"
         reasons.append(f"the stub did not answer its request with {expectation.error} (it answered: {seen})")
-    reasons += process.misbehaviour()
-    result.status = FAILED if reasons else PASSED
-    result.reason = "; ".join(reasons)
-    result.run_seconds = round(process.seconds, 3)
-    result.exit_code = process.exit_code
-    result.stdout, result.stderr = process.stdout, process.stderr
-    result.attempts = len(own)
-    result.journal = [entry.to_dict() for entry in run.entries]
-    return result
+    return _settle(result, reasons, process, own, run.entries)
 
 
 def judge_stream_cut(result: SampleResult, sample: Sample, run: SampleRun, expectation: Expectation) -> SampleResult:
@@ -225,17 +237,9 @@ def judge_stream_cut(result: SampleResult, sample: Sample, run: SampleRun, expec
         reasons.append("it never called the stub")
     elif not own or own[-1].error_type != expectation.error:
         reasons.append(f"the stub did not break its stream with {expectation.error}")
-    reasons += process.misbehaviour()
-    result.status = FAILED if reasons else PASSED
-    result.reason = "; ".join(reasons)
     result.expected_text = run.expected
     result.extracted_text = printed
-    result.run_seconds = round(process.seconds, 3)
-    result.exit_code = process.exit_code
-    result.stdout, result.stderr = process.stdout, process.stderr
-    result.attempts = len(own)
-    result.journal = [entry.to_dict() for entry in run.entries]
-    return result
+    return _settle(result, reasons, process, own, run.entries)
 
 
 def judge(
@@ -256,7 +260,7 @@ def judge(
         reasons.append(f"no answer found in its output ({sample.extraction.describe()})")
     elif extracted != expected:
         reasons.append("the printed text differs from the stub's reply")
-    own = [entry for entry in entries if is_own_request(sample, entry.operation, entry.model_id, entry.body)]
+    own = _own(sample, entries)
     if not entries:
         reasons.append("it never called the stub")
     elif not own:
@@ -267,19 +271,10 @@ def judge(
         reasons.append(
             f"its request was answered {last.status} {last.error_type or ''} (signature: {last.signature})".rstrip()
         )
-    reasons += process.misbehaviour()
-    result.status = FAILED if reasons else PASSED
-    result.reason = "; ".join(reasons)
     result.expected_text = expected
     result.extracted_text = extracted
-    result.run_seconds = round(process.seconds, 3)
-    result.exit_code = process.exit_code
-    result.stdout = process.stdout
-    result.stderr = process.stderr
     result.findings = sorted({finding for entry in own for finding in entry.findings})
-    result.attempts = len(own)
-    result.journal = [entry.to_dict() for entry in entries]
-    return result
+    return _settle(result, reasons, process, own, entries)
 
 
 @dataclass(frozen=True)
@@ -304,14 +299,11 @@ class PlannedRun:
 
 def plan_runs(language: Language, scenarios: tuple[Scenario, ...]) -> list[PlannedRun]:
     """Every run of the language, scenario by scenario, in the order a sequential run takes them."""
-    # Samples with the same run command (one program holding several snippets) share one run.
-    groups: dict[tuple[str, ...], list[Sample]] = {}
-    for sample in language.samples:
-        groups.setdefault(sample.run, []).append(sample)
+    programs = language.programs()
     return [
-        PlannedRun(language, each, command, tuple(samples), expectations_for_run(each, language, samples))
+        PlannedRun(language, each, command, samples, expectations_for_run(each, language, samples))
         for each in scenarios
-        for command, samples in groups.items()
+        for command, samples in programs.items()
     ]
 
 
@@ -416,7 +408,7 @@ def run_language(
     return results
 
 
-def expectations_for_run(scenario_: Scenario, language: Language, samples: list[Sample]) -> dict[str, Expectation]:
+def expectations_for_run(scenario_: Scenario, language: Language, samples: Sequence[Sample]) -> dict[str, Expectation]:
     """Each sample's expectation in a run of one program; when one snippet is expected to fail, the program's exit
     code is not the other snippets'."""
     expectations = {sample.id: scenario_.expectation(language, sample) for sample in samples}

@@ -40,17 +40,9 @@ def _fill(command: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.replace("{floors}", str(FLOORS)).replace("{cache}", str(CACHE)) for part in command)
 
 
-def programs(language: Language) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Each distinct run command of the language, with the ids of the samples it runs, in the registry's order."""
-    found: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for sample in language.samples:
-        found[sample.run] = (*found.get(sample.run, ()), sample.id)
-    return found
-
-
 def time_language(language: Language, stub: Stub, runs: int) -> list[SampleTiming]:
     """Every program of the language, warm, `runs` times each; the floor is timed in every round beside them."""
-    commands = programs(language)
+    commands = {command: tuple(sample.id for sample in samples) for command, samples in language.programs().items()}
     timings = [SampleTiming(language.name, runs, ids) for ids in commands.values()]
 
     def skipped(note: str) -> list[SampleTiming]:

@@ -170,3 +170,11 @@ class Language:
     @property
     def path(self) -> Path:
         return ROOT / self.folder
+
+    def programs(self) -> dict[tuple[str, ...], tuple[Sample, ...]]:
+        """Each distinct run command with the samples it runs, in the registry's order: samples with the same
+        command (one program holding several snippets) share one run."""
+        found: dict[tuple[str, ...], tuple[Sample, ...]] = {}
+        for sample in self.samples:
+            found[sample.run] = (*found.get(sample.run, ()), sample)
+        return found

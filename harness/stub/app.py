@@ -10,10 +10,10 @@ import os
 import random
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 from . import eventstream
@@ -276,23 +276,15 @@ class BedrockRuntimeApp:
     ) -> None:
         state = self.state
         conversation = parse_conversation(model, body)
-        exchange.entry.findings = conversation.findings
-        answer, broken = self._answer(
-            operation,
-            conversation.text,
-            conversation.max_tokens,
-            conversation.stop_sequences,
-            broken,
-            thinking=conversation.thinking,
-        )
-        if operation.streams:
+
+        def frames(answer: Answer) -> Iterator[bytes]:
             events = converse_stream_events(conversation, answer, state.stream_piece_chars, exchange.started)
-            # Encoded as they go out, so that the first event leaves before the last is built.
-            frames = (eventstream.event_frame(kind, payload, pad=state.pad_events) for kind, payload in events)
-            await self._send_frames(send, exchange, frames, answer, broken, keep_on_break=2)
-        else:
-            reply = converse_reply(conversation, answer, _elapsed_ms(exchange))
-            await self._send_json(send, exchange, reply, answer=answer, input_tokens=conversation.input_tokens)
+            return (eventstream.event_frame(kind, payload, pad=state.pad_events) for kind, payload in events)
+
+        def reply(answer: Answer) -> dict[str, Any]:
+            return converse_reply(conversation, answer, _elapsed_ms(exchange))
+
+        await self._respond(send, exchange, operation, conversation, broken, frames, reply, keep_on_break=2)
 
     async def _invoke(
         self,
@@ -305,46 +297,53 @@ class BedrockRuntimeApp:
     ) -> None:
         state = self.state
         invocation = parse_invocation(model, body, strict=state.strict)
-        exchange.entry.findings = invocation.findings
-        answer, broken = self._answer(
-            operation,
-            invocation.text,
-            invocation.max_tokens,
-            invocation.stop_sequences,
-            broken,
-            thinking=invocation.thinking,
-        )
-        if operation.streams:
+
+        def frames(answer: Answer) -> Iterator[bytes]:
             metrics = {"invocationLatency": _elapsed_ms(exchange), "firstByteLatency": _elapsed_ms(exchange)}
             events = stream_events(invocation, answer, state.stream_piece_chars, metrics)
-            frames = (eventstream.chunk_frame(event, pad=state.pad_events) for event in events)
-            await self._send_frames(send, exchange, frames, answer, broken, keep_on_break=3)
+            return (eventstream.chunk_frame(event, pad=state.pad_events) for event in events)
+
+        def reply(answer: Answer) -> dict[str, Any]:
+            return reply_body(invocation, answer)
+
+        await self._respond(send, exchange, operation, invocation, broken, frames, reply, keep_on_break=3)
+
+    async def _respond(
+        self,
+        send: Send,
+        exchange: _Exchange,
+        operation: Operation,
+        request: _ModelRequest,
+        broken: _StreamBreak | None,
+        frames: Callable[[Answer], Iterator[bytes]],
+        reply: Callable[[Answer], dict[str, Any]],
+        *,
+        keep_on_break: int,
+    ) -> None:
+        """Answers a parsed InvokeModel or Converse request, plain or streamed; the frames are encoded as they go
+        out, so that the first event leaves before the last is built."""
+        exchange.entry.findings = request.findings
+        answer, broken = self._answer(operation, request, broken)
+        if operation.streams:
+            await self._send_frames(send, exchange, frames(answer), answer, broken, keep_on_break)
         else:
-            reply = reply_body(invocation, answer)
-            await self._send_json(send, exchange, reply, answer=answer, input_tokens=invocation.input_tokens)
+            await self._send_json(send, exchange, reply(answer), answer=answer, input_tokens=request.input_tokens)
 
     def _answer(
-        self,
-        operation: Operation,
-        request_text: str,
-        max_tokens: int,
-        stop_sequences: list[str],
-        broken: _StreamBreak | None,
-        *,
-        thinking: bool = False,
+        self, operation: Operation, request: _ModelRequest, broken: _StreamBreak | None
     ) -> tuple[Answer, _StreamBreak | None]:
         """The scripted or fixed reply for this request, shaped to its limits; a scripted error is raised here."""
         state = self.state
-        reply = state.replies.choose(request_text, operation.name) or Reply(text=state.reply)
+        reply = state.replies.choose(request.text, operation.name) or Reply(text=state.reply)
         if reply.error is not None:
             error = BedrockError(reply.error, reply.message)
             member = operation.stream_member(reply.error) if operation.streams else None
             if member is None:
                 raise error
             broken = broken or _StreamBreak(member, error)
-        limit = max_tokens if state.honour_max_tokens else None
-        reasoning = (state.reasoning if reply.reasoning is None else reply.reasoning) if thinking else None
-        return shape(reply, max_tokens=limit, stop_sequences=stop_sequences, reasoning=reasoning), broken
+        limit = request.max_tokens if state.honour_max_tokens else None
+        reasoning = (state.reasoning if reply.reasoning is None else reply.reasoning) if request.thinking else None
+        return shape(reply, max_tokens=limit, stop_sequences=request.stop_sequences, reasoning=reasoning), broken
 
     async def _send_json(
         self,
@@ -407,6 +406,21 @@ class BedrockRuntimeApp:
         exchange.entry.reply_text = answer.text
         exchange.finish()
         await send({"type": "http.response.body", "body": b""})
+
+
+class _ModelRequest(Protocol):
+    """What a parsed InvokeModel body (`Invocation`) and a parsed Converse body (`Conversation`) both tell."""
+
+    findings: list[str]
+    input_tokens: int
+    text: str
+    thinking: bool
+
+    @property
+    def max_tokens(self) -> int: ...
+
+    @property
+    def stop_sequences(self) -> list[str]: ...
 
 
 @dataclass(frozen=True)

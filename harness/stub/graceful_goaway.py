@@ -11,6 +11,7 @@ and the client closes the connection once it has read them. Any other GOAWAY kee
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import h2.connection
@@ -18,15 +19,10 @@ import h2.errors
 import h2.events
 from hypercorn.protocol.h2 import H2Protocol
 
-_installed = False
 
-
+@functools.cache
 def install() -> None:
     """Patches h2's and Hypercorn's GOAWAY handling once per process (both are pinned in pyproject.toml)."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
     receive_goaway = h2.connection.H2Connection._receive_goaway_frame
     handle_events = H2Protocol._handle_events
 

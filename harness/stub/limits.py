@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import resource
 import time
@@ -132,15 +133,9 @@ class AcceptErrorHandler:
             loop.default_exception_handler(context)
 
 
-_installed = False
-
-
+@functools.cache
 def install() -> None:
     """Wraps Hypercorn's connection handler once per process (Hypercorn is pinned in pyproject.toml)."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
     run = TCPServer.run
 
     async def limited_run(self: TCPServer) -> None:
