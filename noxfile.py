@@ -1,5 +1,5 @@
-"""Sessions: one per language (generated from harness.registry), all of them at once, the parity report; plus tests
-and lint.
+"""Sessions: one per language (generated from bedrock_mirror.registry), all of them at once, the parity report;
+plus tests and lint.
 
 `nox` runs `all`: every language's runs on a pool of workers, then the report. See README.md.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import nox
 
 try:
-    from harness import registry, sessions
+    from bedrock_mirror import registry, sessions
 except ModuleNotFoundError as missing:
     raise SystemExit(
         f"noxfile.py needs the harness and its dependencies in nox's own environment (missing: {missing.name}).\n"
@@ -77,6 +77,6 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Check the harness with ruff, and each sample with its own ecosystem's formatter or parser."""
     session.install("-e", ".", *nox.project.dependency_groups(PROJECT, "lint"))
-    session.run("ruff", "check", "harness", "tests", "noxfile.py")
-    session.run("ruff", "format", "--check", "harness", "tests", "noxfile.py")
+    session.run("ruff", "check", "bedrock_mirror", "stub", "tests", "noxfile.py")
+    session.run("ruff", "format", "--check", "bedrock_mirror", "stub", "tests", "noxfile.py")
     sessions.lint_session(session)

@@ -13,9 +13,8 @@ import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
 import pytest
+from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Stub
 from botocore.config import Config
-
-from harness.stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Stub
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 CLAUDE_V2 = "anthropic.claude-v2"
@@ -36,7 +35,7 @@ CALL_THE_STUB = (
 
 def journal_entry(**fields: object):
     """A journal entry as the stub records it, with the given fields changed."""
-    from harness.stub import JournalEntry
+    from bedrock_stub import JournalEntry
 
     defaults = {
         "seq": 1,
@@ -58,7 +57,7 @@ def journal_entry(**fields: object):
 
 def fake_sample(run: tuple[str, ...], **changes: object):
     """A registry entry for a program of the test's own."""
-    from harness.registry import ErrorPath, Sample
+    from bedrock_mirror.registry import ErrorPath, Sample
 
     fields = {
         "id": "fake-sample",
@@ -74,7 +73,7 @@ def fake_sample(run: tuple[str, ...], **changes: object):
 
 def fake_language(folder, *, tools=(), steps=(), samples=()):
     """A language whose folder, toolchain, steps and samples are the test's own."""
-    from harness.registry import Language, Sdk
+    from bedrock_mirror.registry import Language, Sdk
 
     return Language(
         name="fake",
@@ -169,7 +168,7 @@ def now() -> datetime:
 
 @functools.cache
 def _prepared(name: str):
-    from harness import pipeline, registry
+    from bedrock_mirror import pipeline, registry
 
     return pipeline.prepare(registry.language(name), log=lambda message: None)
 
@@ -177,8 +176,8 @@ def _prepared(name: str):
 def ready_language(language) -> None:
     """Installs and builds a language once per test session; skips the test (or fails it, where MIRROR_REQUIRE
     names the language) when the language cannot run here."""
-    from harness import registry
-    from harness.strictness import required_languages
+    from bedrock_mirror import registry
+    from bedrock_mirror.strictness import required_languages
 
     preparation = _prepared(language.name)
     if preparation.failure:

@@ -8,12 +8,12 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from bedrock_stub import CONVERSE, CONVERSE_STREAM, INVOKE_MODEL, INVOKE_MODEL_STREAM
 
-from harness.bench import peers, profiling, run
-from harness.bench.compare import Contender, survey
-from harness.bench.servers import ServerError
-from harness.bench.shapes import PLAIN, SHAPES, STREAMED
-from harness.stub import CONVERSE, CONVERSE_STREAM, INVOKE_MODEL, INVOKE_MODEL_STREAM
+from bedrock_mirror.bench import peers, profiling, run
+from bedrock_mirror.bench.compare import Contender, survey
+from bedrock_mirror.bench.servers import ServerError
+from bedrock_mirror.bench.shapes import PLAIN, SHAPES, STREAMED
 
 needs_h2load = pytest.mark.skipif(shutil.which("h2load") is None, reason="h2load is not on PATH (nghttp2-client)")
 
@@ -147,13 +147,13 @@ def test_installed_peers_answer_what_the_report_says(peer, tmp_path):
 
 RAW = "\n".join(
     [
-        "<module> (harness/stub/__init__.py:16);_find_and_load (<frozen importlib._bootstrap>:1176) 40",
-        "run (/usr/lib/python3.11/asyncio/base_events.py:1);verify (/w/harness/stub/sigv4.py:70);"
+        "<module> (stub/bedrock_stub/__init__.py:16);_find_and_load (<frozen importlib._bootstrap>:1176) 40",
+        "run (/usr/lib/python3.11/asyncio/base_events.py:1);verify (/w/stub/bedrock_stub/sigv4.py:70);"
         "quote (/usr/lib/python3.11/urllib/parse.py:800) 30",
         "run (/usr/lib/python3.11/asyncio/base_events.py:1);handle (/v/hypercorn/protocol/h11.py:100);"
         "next_event (/v/h11/_connection.py:5) 20",
-        "_handle (/w/harness/stub/app.py:150);loads (/usr/lib/python3.11/json/__init__.py:346) 10",
-        "run (/usr/lib/python3.11/asyncio/base_events.py:1);bounded (/w/harness/stub/app.py:330);"
+        "_handle (/w/stub/bedrock_stub/app.py:150);loads (/usr/lib/python3.11/json/__init__.py:346) 10",
+        "run (/usr/lib/python3.11/asyncio/base_events.py:1);bounded (/w/stub/bedrock_stub/app.py:330);"
         "wait_for (/usr/lib/python3.11/asyncio/tasks.py:476) 5",
         "run (/usr/lib/python3.11/asyncio/base_events.py:1);"
         "_run_once (/usr/lib/python3.11/asyncio/base_events.py:1900) 5",
@@ -175,9 +175,9 @@ def test_the_profile_summary_sorts_samples_into_the_stubs_parts():
     # 70 busy samples at 250 a second over 100 requests: 2.8 ms a request; start-up imports are left out.
     assert summary["samples"] == 70 and summary["busy_ms_per_request"] == 2.8
     assert [f["function"] for f in summary["stub_functions"]] == [
-        "verify (stub/sigv4.py)",
-        "_handle (stub/app.py)",
-        "bounded (stub/app.py)",
+        "verify (bedrock_stub/sigv4.py)",
+        "_handle (bedrock_stub/app.py)",
+        "bounded (bedrock_stub/app.py)",
     ]
 
 

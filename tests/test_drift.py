@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import CALL_THE_STUB, fake_sample
 
-from harness import registry, report, sessions
-from harness.registry import Language, Step
-from harness.registry.model import Installed, Sdk
-from harness.results import FAILED, PASSED, SampleResult, drift_dir, read_results, write_result
+from bedrock_mirror import registry, report, sessions
+from bedrock_mirror.registry import Language, Step
+from bedrock_mirror.registry.model import Installed, Sdk
+from bedrock_mirror.results import FAILED, PASSED, SampleResult, drift_dir, read_results, write_result
 
 PINNED, NEWEST = "1.0.0", "2.0.0"
 
@@ -100,7 +100,7 @@ def test_latest_runs_the_samples_with_the_newest_release_in_a_copy(tmp_path, dri
 
 def test_pinned_runs_the_folder_itself(tmp_path, drift_root, monkeypatch):
     language = sdk_language(tmp_path / "fake")
-    monkeypatch.setattr("harness.steps.STAMP_DIR", tmp_path / "stamps")
+    monkeypatch.setattr("bedrock_mirror.steps.STAMP_DIR", tmp_path / "stamps")
     sessions._run_languages(Session(), [language], (sessions.scenario("plain"),))
     [result] = read_results(tmp_path / "out").values()
     assert (result.sdk_channel, result.sdk_installed, result.sdk_pinned) == ("pinned", PINNED, PINNED)

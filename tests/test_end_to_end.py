@@ -8,15 +8,15 @@ from __future__ import annotations
 import os
 
 import pytest
+from bedrock_stub import Stub
 from conftest import TRICKY_REPLY, ready_language
 
-from harness import pipeline, registry
-from harness.environment import scrubbed
-from harness.process import run_process
-from harness.registry import Language, Sample
-from harness.results import NOT_APPLICABLE, PASSED
-from harness.scenarios import PLAIN, SCENARIOS
-from harness.stub import Stub
+from bedrock_mirror import pipeline, registry
+from bedrock_mirror.environment import scrubbed
+from bedrock_mirror.process import run_process
+from bedrock_mirror.registry import Language, Sample
+from bedrock_mirror.results import NOT_APPLICABLE, PASSED
+from bedrock_mirror.scenarios import PLAIN, SCENARIOS
 
 pytestmark = pytest.mark.end_to_end
 SAMPLES = registry.all_samples()
@@ -79,16 +79,16 @@ def test_the_cli_stub_serves_boto3_and_the_javascript_sdk_at_once(tmp_path):
     from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
+    from bedrock_stub import Credentials
     from conftest import HAIKU, bedrock_client, messages_body
 
-    from harness.environment import sample_environment
-    from harness.stub import Credentials
+    from bedrock_mirror.environment import sample_environment
 
     javascript = registry.language("javascript")
     ready_language(javascript)
     journal = tmp_path / "journal.jsonl"
     stub = subprocess.Popen(
-        [sys.executable, "-m", "harness.stub", "--port", "0", "--reply", TRICKY_REPLY, "--journal", str(journal)],
+        [sys.executable, "-m", "bedrock_stub", "--port", "0", "--reply", TRICKY_REPLY, "--journal", str(journal)],
         stdout=subprocess.PIPE,
         text=True,
     )

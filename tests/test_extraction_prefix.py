@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from bedrock_stub import CONVERSE, Catalogue
+from bedrock_stub.models import INVALID_MODEL_ID
 
-from harness import registry
-from harness.extraction import Extraction
-from harness.registry.model import ErrorPath, Sample
-from harness.scenarios import scenario
-from harness.stub import CONVERSE, Catalogue
-from harness.stub.models import INVALID_MODEL_ID
+from bedrock_mirror import registry
+from bedrock_mirror.extraction import Extraction
+from bedrock_mirror.registry.model import ErrorPath, Sample
+from bedrock_mirror.scenarios import scenario
 
 RESPONSE = Extraction(after_prefix="Response: ")
 

@@ -7,11 +7,11 @@ sample never asks its event stream for an error, so one that arrives inside the 
 from __future__ import annotations
 
 import pytest
+from bedrock_stub import INVOKE_MODEL_STREAM, Stub
 from conftest import ready_language
 
-from harness import pipeline, registry
-from harness.registry.go import NIL_OUTPUT_PANIC, PANIC_EXIT_CODE
-from harness.stub import INVOKE_MODEL_STREAM, Stub
+from bedrock_mirror import pipeline, registry
+from bedrock_mirror.registry.go import NIL_OUTPUT_PANIC, PANIC_EXIT_CODE
 
 pytestmark = pytest.mark.end_to_end
 GO = registry.language("go")

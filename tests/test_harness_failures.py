@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from bedrock_stub import Stub
 from conftest import CALL_THE_STUB, fake_language, script_samples
 
-from harness import pipeline, registry
-from harness.process import MAX_OUTPUT_BYTES, run_process
-from harness.results import FAILED, PASSED
-from harness.stub import Stub
+from bedrock_mirror import pipeline, registry
+from bedrock_mirror.process import MAX_OUTPUT_BYTES, run_process
+from bedrock_mirror.results import FAILED, PASSED
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,17 +10,17 @@ import time
 from pathlib import Path
 
 import pytest
+from bedrock_stub import Credentials, Stub
 from conftest import fake_language, fake_sample, journal_entry
 
-from harness import pipeline, registry, report, steps
-from harness.environment import sample_environment, scrubbed
-from harness.extraction import Extraction
-from harness.process import run_process
-from harness.registry import Step, Tool
-from harness.results import FAILED, PASSED, SKIPPED, SampleResult, read_results, write_result
-from harness.strictness import required_languages
-from harness.stub import Credentials, Stub
-from harness.versions import pinned_version
+from bedrock_mirror import pipeline, registry, report, steps
+from bedrock_mirror.environment import sample_environment, scrubbed
+from bedrock_mirror.extraction import Extraction
+from bedrock_mirror.process import run_process
+from bedrock_mirror.registry import Step, Tool
+from bedrock_mirror.results import FAILED, PASSED, SKIPPED, SampleResult, read_results, write_result
+from bedrock_mirror.strictness import required_languages
+from bedrock_mirror.versions import pinned_version
 
 
 def no_stub() -> Stub:
@@ -379,7 +379,7 @@ def test_the_report_writes_markdown_json_and_junit(tmp_path):
 
 
 def test_only_a_group_we_started_is_ever_killed(tmp_path):
-    from harness.process import own_process_group
+    from bedrock_mirror.process import own_process_group
 
     child = subprocess.Popen(["sleep", "5"], start_new_session=True)
     try:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from bedrock_stub import CONVERSE, INVOKE_MODEL, Stub
 from conftest import ready_language
 
-from harness import pipeline, registry
-from harness.stub import CONVERSE, INVOKE_MODEL, Stub
+from bedrock_mirror import pipeline, registry
 
 HAIKU_4_5_GLOBAL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
 EXPECTED = {

@@ -8,8 +8,8 @@ import re
 import pytest
 from conftest import fake_language, fake_sample
 
-from harness import idioms, registry
-from harness.registry import ROOT
+from bedrock_mirror import idioms, registry
+from bedrock_mirror.registry import ROOT
 
 
 def test_the_committed_markdown_page_is_current():

@@ -9,16 +9,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from bedrock_stub import Stub
 from conftest import ready_language
 
-from harness import pipeline, registry
-from harness.environment import scrubbed
-from harness.process import run_process
-from harness.registry import java
-from harness.stub import Stub
+from bedrock_mirror import pipeline, registry
+from bedrock_mirror.environment import scrubbed
+from bedrock_mirror.process import run_process
+from bedrock_mirror.registry import java
 
 JAVA = registry.language("java")
-FLOORS = Path(__file__).resolve().parent.parent / "harness" / "bench" / "floors"
+FLOORS = Path(__file__).resolve().parent.parent / "bedrock_mirror" / "bench" / "floors"
 SHARE_AUTO = "-Xshare:auto"
 SHARE_ARCHIVE = f"-XX:SharedArchiveFile={java.ARCHIVE}"
 # What the class+load log says of a class that came from the dynamic archive (the base archive is "shared objects

@@ -10,11 +10,11 @@ import json
 from collections import Counter
 
 import pytest
+from bedrock_stub import CONVERSE, CONVERSE_STREAM, INVOKE_MODEL, INVOKE_MODEL_STREAM, Stub
 from conftest import ready_language
 
-from harness import pipeline, registry
-from harness.idioms import STEPS, regions_of
-from harness.stub import CONVERSE, CONVERSE_STREAM, INVOKE_MODEL, INVOKE_MODEL_STREAM, Stub
+from bedrock_mirror import pipeline, registry
+from bedrock_mirror.idioms import STEPS, regions_of
 
 JAVASCRIPT = registry.language("javascript")
 PHP = registry.language("php")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import lint
-from harness.registry import Check, Language, Sdk, Tool
-from harness.results import FAILED, PASSED, SKIPPED
+from bedrock_mirror import lint
+from bedrock_mirror.registry import Check, Language, Sdk, Tool
+from bedrock_mirror.results import FAILED, PASSED, SKIPPED
 
 
 def language_at(folder: Path, *checks: Check) -> Language:
@@ -65,7 +65,7 @@ def test_the_workflow_runs_a_job_for_every_registered_language():
     """GitHub cannot read the registry, so the workflow names the languages again; this keeps the two equal."""
     import re
 
-    from harness import registry
+    from bedrock_mirror import registry
 
     workflow = (lint.ROOT / ".github" / "workflows" / "ci.yml").read_text()
     matrix = re.search(r"^\s+language: \[(.*)\]$", workflow, re.MULTILINE)

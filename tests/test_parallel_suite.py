@@ -14,11 +14,11 @@ from dataclasses import replace
 import pytest
 from conftest import fake_language, fake_sample
 
-from harness import pipeline, process, registry, schedule
-from harness.bench import suite as whole_suite
-from harness.results import FAILED, PASSED
-from harness.scenarios import scenario
-from harness.schedule import Suite, worker_count
+from bedrock_mirror import pipeline, process, registry, schedule
+from bedrock_mirror.bench import suite as whole_suite
+from bedrock_mirror.results import FAILED, PASSED
+from bedrock_mirror.scenarios import scenario
+from bedrock_mirror.schedule import Suite, worker_count
 
 # Every test here ends well within this; a run that waits on another gives up after WAIT seconds.
 LIMIT = 60.0

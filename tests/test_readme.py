@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from bedrock_stub.catalogue import CATALOGUE
 
-from harness import readme_tables, registry
-from harness.stub.catalogue import CATALOGUE
+from bedrock_mirror import readme_tables, registry
 
 
 def test_the_generated_tables_are_current():

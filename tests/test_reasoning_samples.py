@@ -8,10 +8,10 @@ between `<thinking>` tags, the streaming one the streamed reasoning itself.
 from __future__ import annotations
 
 import pytest
+from bedrock_stub import Stub
 from conftest import ready_language
 
-from harness import pipeline, registry
-from harness.stub import Stub
+from bedrock_mirror import pipeline, registry
 
 pytestmark = pytest.mark.end_to_end
 JAVA = registry.language("java")

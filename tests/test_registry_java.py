@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from harness import idioms
-from harness.extraction import AfterInlineMarker
-from harness.registry import language
+from bedrock_mirror import idioms
+from bedrock_mirror.extraction import AfterInlineMarker
+from bedrock_mirror.registry import language
 
 JAVA = language("java")
 REPLY = "Two lines\nof reply"

@@ -8,9 +8,9 @@ import re
 
 import botocore.session
 import pytest
+from bedrock_stub import CONVERSE, CONVERSE_STREAM, INVOKE_MODEL, INVOKE_MODEL_STREAM
 
-from harness import idioms, registry
-from harness.stub import CONVERSE, CONVERSE_STREAM, INVOKE_MODEL, INVOKE_MODEL_STREAM
+from bedrock_mirror import idioms, registry
 
 PYTHON = registry.language("python")
 DOTNET = registry.language("dotnet")

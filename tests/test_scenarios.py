@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from bedrock_stub import Stub
+from bedrock_stub.models import INVALID_MODEL_ID
 from conftest import CALL_THE_STUB, fake_language, script_samples
 
-from harness import pipeline, registry, report
-from harness.results import FAILED, PASSED, write_result
-from harness.scenarios import SCENARIOS, scenario
-from harness.stub import Stub
-from harness.stub.models import INVALID_MODEL_ID
+from bedrock_mirror import pipeline, registry, report
+from bedrock_mirror.results import FAILED, PASSED, write_result
+from bedrock_mirror.scenarios import SCENARIOS, scenario
 
 ALL = [(language, sample, each) for language, sample in registry.all_samples() for each in SCENARIOS]
 
@@ -106,8 +106,8 @@ def test_the_report_fails_when_a_deliberately_wrong_entry_prints_another_text(tm
 def _cut_stream_run(sample, stdout: str, exit_code: int, error_type: str | None):
     from conftest import journal_entry
 
-    from harness.pipeline import SampleRun
-    from harness.process import ProcessResult
+    from bedrock_mirror.pipeline import SampleRun
+    from bedrock_mirror.process import ProcessResult
 
     entry = journal_entry(
         operation="InvokeModelWithResponseStream", model_id="anthropic.claude-v2", error_type=error_type

@@ -9,8 +9,8 @@ import shutil
 import pytest
 from conftest import HAIKU, bedrock_client, messages_body
 
-from harness import pipeline, registry, steps
-from harness.results import FAILED, PASSED, SKIPPED
+from bedrock_mirror import pipeline, registry, steps
+from bedrock_mirror.results import FAILED, PASSED, SKIPPED
 
 NO_BUILD_SERVERS = ["--disable-build-servers", "-nodeReuse:false"]
 DOTNET_RESTORE = ["dotnet", "restore", "BedrockRuntimeExamples.sln", *NO_BUILD_SERVERS]

@@ -13,11 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import hyperframe.frame
 import pytest
+from bedrock_stub import Stub
 from conftest import HAIKU, bedrock_client, messages_body, signed_headers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from harness.stub import Stub
 
 FUZZ = settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None

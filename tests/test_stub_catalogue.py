@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from bedrock_stub import CATALOGUE, Stub
 from conftest import HAIKU, bedrock_client, messages_body
-
-from harness.stub import CATALOGUE, Stub
 
 # Written out here from the sources the catalogue cites, so that a slip in the catalogue shows.
 MAX_OUTPUT_TOKENS = {

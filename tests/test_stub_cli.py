@@ -1,4 +1,4 @@
-"""`python -m harness.stub`: prints its URL first, serves SDKs, stops cleanly on a signal."""
+"""`python -m bedrock_stub`: prints its URL first, serves SDKs, stops cleanly on a signal."""
 
 from __future__ import annotations
 
@@ -8,15 +8,14 @@ import subprocess
 import sys
 
 import pytest
+from bedrock_stub.cli import run as run_console_script
+from bedrock_stub.cli import bind_warning
 from conftest import HAIKU, bedrock_client, messages_body
-
-from bedrock_stub.__main__ import run as run_console_script
-from harness.stub.__main__ import bind_warning
 
 
 def start(*args: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness.stub", "--port", "0", *args],
+        [sys.executable, "-m", "bedrock_stub", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -68,7 +67,7 @@ def test_cli_strict_rejects_a_legacy_prompt_without_the_blank_line():
 
 def test_help_documents_every_option():
     result = subprocess.run(
-        [sys.executable, "-m", "harness.stub", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "bedrock_stub", "--help"], capture_output=True, text=True, check=True
     )
     for option in (
         "--host",
@@ -95,7 +94,7 @@ def test_help_documents_every_option():
 
 def test_bad_arguments_are_clear_errors():
     result = subprocess.run(
-        [sys.executable, "-m", "harness.stub", "--error", "NoSuchException"], capture_output=True, text=True
+        [sys.executable, "-m", "bedrock_stub", "--error", "NoSuchException"], capture_output=True, text=True
     )
     assert result.returncode == 2 and "not a modeled error" in result.stderr
 
@@ -124,7 +123,7 @@ def test_a_non_loopback_bind_is_announced(host, loopback):
 def run_cli(*args: str | bytes) -> subprocess.CompletedProcess[str]:
     """Runs the CLI to its exit (bad arguments end it at once); bytes pass through as the shell would."""
     return subprocess.run(
-        [sys.executable, "-m", "harness.stub", *args], capture_output=True, text=True, timeout=30, errors="replace"
+        [sys.executable, "-m", "bedrock_stub", *args], capture_output=True, text=True, timeout=30, errors="replace"
     )
 
 
@@ -173,7 +172,7 @@ def test_the_cli_refuses_a_request_signed_for_another_region():
 
 
 def test_the_cli_journals_a_bounded_window_by_default(tmp_path):
-    from harness.stub import __main__ as cli
+    from bedrock_stub import cli
 
     args = cli.build_parser().parse_args(["--journal", str(tmp_path / "j.jsonl")])
     assert args.journal_window == 10_000

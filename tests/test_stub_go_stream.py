@@ -14,14 +14,14 @@ import json
 import time
 
 import pytest
+from bedrock_stub import INVOKE_MODEL_STREAM, Stub
+from bedrock_stub.app import STREAM_HEAD_DELAY, BedrockRuntimeApp, StubState
+from bedrock_stub.cli import build_parser
+from bedrock_stub.journal import Journal
 from conftest import ready_language
 
-from harness import pipeline, registry
-from harness.scenarios import FIDELITY_TEXT
-from harness.stub import INVOKE_MODEL_STREAM, Stub
-from harness.stub.__main__ import build_parser
-from harness.stub.app import STREAM_HEAD_DELAY, BedrockRuntimeApp, StubState
-from harness.stub.journal import Journal
+from bedrock_mirror import pipeline, registry
+from bedrock_mirror.scenarios import FIDELITY_TEXT
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1%3A0"
 MESSAGES = {

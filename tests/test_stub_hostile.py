@@ -22,14 +22,13 @@ import httpx
 import pytest
 import wsproto
 import wsproto.events
+from bedrock_stub import Stub
+from bedrock_stub.journal import Journal
+from bedrock_stub.limits import RateLimitedLog, connection_limit_for
+from bedrock_stub.wire import MAX_NESTING_DEPTH, parse_json_body
 from conftest import HAIKU, bedrock_client, journal_entry, messages_body, signed_headers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from harness.stub import Stub
-from harness.stub.journal import Journal
-from harness.stub.limits import RateLimitedLog, connection_limit_for
-from harness.stub.wire import MAX_NESTING_DEPTH, parse_json_body
 
 INVOKE = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
 SHORT = 1.0  # the read and keep-alive timeouts of the stubs here, in seconds
@@ -340,7 +339,7 @@ def test_a_stalled_body_over_http2_is_answered_in_time(hardy):
 
 
 def test_connections_beyond_the_limit_are_refused_and_the_stub_recovers(caplog):
-    caplog.set_level(logging.WARNING, logger="harness.stub")
+    caplog.set_level(logging.WARNING, logger="bedrock_stub")
     with Stub(max_connections=8, read_timeout=SHORT, keep_alive_timeout=SHORT) as stub:
         held = [socket.create_connection((stub.host, stub.port), timeout=5) for _ in range(8)]
         try:
@@ -425,7 +424,7 @@ def run_cli_under_fd_limit(limit: int, *args: str, clients: int) -> tuple[int, s
         resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness.stub", "--port", "0", "--keep-alive-timeout", "1", *args],
+        [sys.executable, "-m", "bedrock_stub", "--port", "0", "--keep-alive-timeout", "1", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

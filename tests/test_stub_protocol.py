@@ -8,11 +8,10 @@ import json
 import botocore.session
 import httpx
 import pytest
+from bedrock_stub import MODELED_ERRORS, Stub
+from bedrock_stub.models import PROMPT_END_RULE, PROMPT_START_RULE
 from botocore.eventstream import EventStreamBuffer
 from conftest import CLAUDE_V2, HAIKU, TRICKY_REPLY, bedrock_client, completions_body, messages_body, signed_headers
-
-from harness.stub import MODELED_ERRORS, Stub
-from harness.stub.models import PROMPT_END_RULE, PROMPT_START_RULE
 
 SERVICE_MODEL = botocore.session.get_session().get_service_model("bedrock-runtime")
 
@@ -137,7 +136,7 @@ def test_unknown_model_id_gives_bedrocks_message(client):
 
 
 def test_a_catalogue_without_the_model_rejects_it():
-    from harness.stub.models import CATALOGUE
+    from bedrock_stub.models import CATALOGUE
 
     with Stub(models=[model for model in CATALOGUE if model.model_id != HAIKU]) as stub:
         assert validation_message(bedrock_client(stub.url), HAIKU, messages_body()) == (
@@ -391,7 +390,7 @@ def test_a_clients_goaway_after_the_headers_lets_a_long_reply_finish(stub):
 
 
 def test_every_operation_of_the_table_has_a_handler():
-    from harness.stub.app import _HANDLERS
-    from harness.stub.operations import OPERATIONS
+    from bedrock_stub.app import _HANDLERS
+    from bedrock_stub.operations import OPERATIONS
 
     assert set(_HANDLERS) == set(OPERATIONS)

@@ -10,9 +10,8 @@ import textwrap
 
 import botocore.exceptions
 import pytest
+from bedrock_stub.replies import Reply, ToolCall, load_rules_file, shape
 from conftest import CLAUDE_V2, HAIKU, bedrock_client, completions_body, messages_body
-
-from harness.stub.replies import Reply, ToolCall, load_rules_file, shape
 
 pytest_plugins = ["pytester"]
 
@@ -242,7 +241,7 @@ def test_the_cli_serves_a_rules_file(tmp_path):
     rules = tmp_path / "rules.toml"
     rules.write_text(RULES_TOML)
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness.stub", "--rules", str(rules)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "bedrock_stub", "--rules", str(rules)], stdout=subprocess.PIPE, text=True
     )
     try:
         url = process.stdout.readline().strip()
@@ -262,14 +261,14 @@ def test_the_cli_refuses_a_broken_rules_file(tmp_path):
     rules = tmp_path / "rules.json"
     rules.write_text("{not json")
     result = subprocess.run(
-        [sys.executable, "-m", "harness.stub", "--rules", str(rules)], capture_output=True, text=True, timeout=30
+        [sys.executable, "-m", "bedrock_stub", "--rules", str(rules)], capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 2 and f"--rules {rules}" in result.stderr
 
 
 def test_the_cli_can_leave_max_tokens_and_padding_alone(tmp_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness.stub", "--no-max-tokens", "--no-padding", "--reply", "z" * 100],
+        [sys.executable, "-m", "bedrock_stub", "--no-max-tokens", "--no-padding", "--reply", "z" * 100],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -365,7 +364,7 @@ def test_bedrock_stub_reexports_the_stub(stub):
 
 
 def test_the_long_reply_scenario_lets_its_reply_run_past_max_tokens(stub):
-    from harness.scenarios import LONG_REPLY_CHARS, scenario
+    from bedrock_mirror.scenarios import LONG_REPLY_CHARS, scenario
 
     scenario("long-reply").arrange(stub)
     assert stub.state.honour_max_tokens is False and len(stub.reply) > LONG_REPLY_CHARS - 10
@@ -376,7 +375,7 @@ def test_the_cli_limits_an_error_to_an_operation_that_answers_it():
         [
             sys.executable,
             "-m",
-            "harness.stub",
+            "bedrock_stub",
             "--error",
             "ServiceQuotaExceededException",
             "--error-operation",
@@ -391,7 +390,7 @@ def test_the_cli_limits_an_error_to_an_operation_that_answers_it():
         [
             sys.executable,
             "-m",
-            "harness.stub",
+            "bedrock_stub",
             "--error",
             "ThrottlingException:1",
             "--error-operation",

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import boto3
 import httpx
 import pytest
+from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials, Stub, sigv4
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.config import Config
@@ -16,8 +17,6 @@ from botocore.credentials import Credentials as BotocoreCredentials
 from conftest import HAIKU, bedrock_client, messages_body, now, signed_headers
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from harness.stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials, Stub, sigv4
 
 PATH = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
 

@@ -13,14 +13,14 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from bedrock_stub import app as stub_app
+from bedrock_stub import eventstream
+from bedrock_stub.app import BedrockRuntimeApp, StubState
+from bedrock_stub.journal import Journal
 from botocore.eventstream import EventStreamBuffer
 
-from harness.bench.bare_app import encode_replies
-from harness.bench.servers import Server
-from harness.stub import app as stub_app
-from harness.stub import eventstream
-from harness.stub.app import BedrockRuntimeApp, StubState
-from harness.stub.journal import Journal
+from bedrock_mirror.bench.bare_app import encode_replies
+from bedrock_mirror.bench.servers import Server
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 INVOKE_STREAM = "/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke-with-response-stream"
@@ -196,7 +196,7 @@ def test_the_starlette_reference_answers_the_replies_it_was_given(tmp_path):
     }
     server = Server(
         "bare (Starlette)",
-        [sys.executable, "-m", "harness.bench.bare_starlette"],
+        [sys.executable, "-m", "bedrock_mirror.bench.bare_starlette"],
         stdin=encode_replies(replies),
         log=tmp_path / "bare.log",
         ready_timeout=30,
@@ -216,7 +216,7 @@ def test_the_starlette_reference_answers_the_replies_it_was_given(tmp_path):
 
 
 def test_signature_check_still_refuses_a_stale_date():
-    from harness.stub.sigv4 import Credentials, verify
+    from bedrock_stub.sigv4 import Credentials, verify
 
     headers = [
         (

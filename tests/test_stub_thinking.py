@@ -13,11 +13,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import HAIKU, bedrock_client, messages_body
-
-from harness.stub import CATALOGUE, EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Catalogue, Stub
-from harness.stub.converse import MODEL_ERRORS
-from harness.stub.models import (
+from bedrock_stub import CATALOGUE, EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Catalogue, Stub
+from bedrock_stub.converse import MODEL_ERRORS
+from bedrock_stub.models import (
     BUDGET_MISSING,
     BUDGET_TOO_SMALL,
     MAX_TOKENS_NOT_ABOVE_BUDGET,
@@ -25,7 +23,8 @@ from harness.stub.models import (
     THINKING_TOP_K,
     THINKING_TOP_P,
 )
-from harness.stub.replies import DEFAULT_REASONING, load_rules_file
+from bedrock_stub.replies import DEFAULT_REASONING, load_rules_file
+from conftest import HAIKU, bedrock_client, messages_body
 
 SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 THINKING = {"type": "enabled", "budget_tokens": 2000}
@@ -268,7 +267,7 @@ def test_model_behind_resolves_profiles_and_arns(model_id, base):
 
 def test_cli_serves_the_given_reasoning():
     process = subprocess.Popen(
-        [sys.executable, "-m", "harness.stub", "--port", "0", "--reply", "cli answer", "--reasoning", "cli thought"],
+        [sys.executable, "-m", "bedrock_stub", "--port", "0", "--reply", "cli answer", "--reasoning", "cli thought"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

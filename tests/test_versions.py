@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import pipeline, registry, report
-from harness.results import write_result
-from harness.versions import installed_version, language_pin, shown_version
+from bedrock_mirror import pipeline, registry, report
+from bedrock_mirror.results import write_result
+from bedrock_mirror.versions import installed_version, language_pin, shown_version
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE = "9.87.6"  # a version no registry entry pins
@@ -127,7 +127,7 @@ def test_shown_version(pinned, installed, shown):
 
 
 def test_a_result_written_before_these_fields_existed_still_reads(tmp_path):
-    from harness.results import read_results
+    from bedrock_mirror.results import read_results
 
     folder = tmp_path / "results"
     folder.mkdir()

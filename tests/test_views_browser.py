@@ -14,10 +14,10 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from harness import idioms, registry
-from harness.report import build_report
-from harness.report_html import render_html, write_html_report
-from harness.results import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, SampleResult, output_dir, write_result
+from bedrock_mirror import idioms, registry
+from bedrock_mirror.report import build_report
+from bedrock_mirror.report_html import render_html, write_html_report
+from bedrock_mirror.results import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, SampleResult, output_dir, write_result
 
 CHROMIUM = os.environ.get("MIRROR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -330,7 +330,7 @@ class _Session:
 
 
 def test_the_report_session_writes_the_html_page_beside_the_others(tmp_path, monkeypatch):
-    from harness import sessions
+    from bedrock_mirror import sessions
 
     monkeypatch.setenv("MIRROR_OUT", str(tmp_path))
     write_result(_result("python", "plain", PASSED, stdout="The reply"), tmp_path)

@@ -1,0 +1,75 @@
+"""`python -m bedrock_mirror.bench.bare_app`: Hypercorn serving fixed replies, the benchmark's baseline for the stub.
+
+It does what every server must (read the request, answer it) and nothing the stub adds (signature checks,
+validation, journal), on the same Hypercorn configuration, so stub/bare is the stub's own cost. Standard input is
+a JSON object: for each last path segment (`invoke`, `converse`, ...), the `content_type` and base64 `body` to
+answer with; any other path gets the first of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import signal
+import sys
+from typing import Any
+
+from bedrock_stub.server import hypercorn_config, listening_socket
+from hypercorn.asyncio import serve
+
+
+def make_app(replies: dict[str, tuple[str, bytes]]):
+    answers = {
+        segment: ([(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())], body)
+        for segment, (content_type, body) in replies.items()
+    }
+    fallback = next(iter(answers.values()))
+
+    async def app(scope: dict[str, Any], receive, send) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        while (await receive()).get("more_body"):
+            pass
+        headers, body = answers.get(scope["path"].rpartition("/")[2], fallback)
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+def encode_replies(replies: dict[str, tuple[str, bytes]]) -> bytes:
+    """The standard input the bare app reads."""
+    return json.dumps(
+        {
+            segment: {"content_type": content_type, "body": base64.b64encode(body).decode()}
+            for segment, (content_type, body) in replies.items()
+        }
+    ).encode()
+
+
+def decode_replies(data: bytes) -> dict[str, tuple[str, bytes]]:
+    replies = json.loads(data or b"{}") or {"invoke": {"content_type": "application/json", "body": "e30="}}
+    return {segment: (reply["content_type"], base64.b64decode(reply["body"])) for segment, reply in replies.items()}
+
+
+async def serve_app(app) -> None:
+    """Serves `app` on the stub's Hypercorn configuration, on a free loopback port that it prints, until signalled."""
+    sock = listening_socket("127.0.0.1", 0)
+    shutdown = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, shutdown.set)
+    print(f"http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
+    await serve(app, hypercorn_config(sock), shutdown_trigger=shutdown.wait)
+
+
+def read_replies() -> dict[str, tuple[str, bytes]]:
+    return decode_replies(sys.stdin.buffer.read() if not sys.stdin.isatty() else b"")
+
+
+if __name__ == "__main__":
+    asyncio.run(serve_app(make_app(read_replies())))

@@ -1,0 +1,32 @@
+"""`python -m bedrock_mirror.bench.bare_starlette`: `bare_app`'s fixed replies, from a Starlette app on Hypercorn.
+
+This is the reference the stub's throughput target is set against: a plain web app as one would first write it
+(a framework, a route, a request read, a response built), on the same Hypercorn configuration and interpreter as
+the stub. Standard input is the one `bare_app` reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .bare_app import read_replies, serve_app
+
+
+def make_app(replies: dict[str, tuple[str, bytes]]) -> Starlette:
+    fallback = next(iter(replies.values()))
+
+    async def answer(request: Request) -> Response:
+        await request.body()
+        content_type, body = replies.get(request.path_params["operation"], fallback)
+        return Response(body, media_type=content_type)
+
+    return Starlette(routes=[Route("/model/{model_id}/{operation}", answer, methods=["POST"])])
+
+
+if __name__ == "__main__":
+    asyncio.run(serve_app(make_app(read_replies())))

@@ -1,0 +1,433 @@
+"""Runs the benchmark and writes it as a table (Markdown) and JSON under the output folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bedrock_stub import Stub
+from bedrock_stub.models import CATALOGUE
+
+from .. import registry
+from ..results import output_dir
+from . import peers as peer_tools
+from . import suite as whole_suite
+from .bare_app import encode_replies
+from .compare import Contender, streams, survey, throughput
+from .load import H2LOAD_MISSING
+from .peers import PEERS, prepare
+from .profiling import RATE as RATE_PROFILED
+from .profiling import profile_stub
+from .samples import SampleTiming, time_language
+from .servers import STUB_COMMAND, Server
+from .shapes import EVENT_STREAM, PLAIN, SHAPES, STREAMED
+
+CONCURRENCY = (1, 16, 64)
+TARGETS = {
+    "stub_vs_bare": 0.8,
+    "stub_vs_ministack": 2.0,
+    "overhead_ms": 50.0,
+    "sample_vs_floor": 1.3,
+    # The absolute allowance for the request itself, for runtimes whose floor is a few milliseconds.
+    "sample_over_floor_s": 0.010,
+}
+TARGET_PEER = "ministack"
+# The fixed-reply apps the stub is measured beside, on the same Hypercorn: the first is the target's reference.
+BARE_APPS = {"bare": "bedrock_mirror.bench.bare_starlette", "bare-raw": "bedrock_mirror.bench.bare_app"}
+
+
+def _contender(name: str, server: Server, shapes, *, h2c: bool = True) -> tuple[Contender, dict[str, bytes]]:
+    contender = Contender(name, server)
+    return contender, survey(contender, shapes, h2c=h2c and shutil.which("h2load") is not None)
+
+
+def stub_load(options: Any, folder: Path, log=print) -> dict[str, Any]:
+    """The stub, the bare app and (with --peers) its peers: throughput under h2load, and streamed replies timed."""
+    servers: list[Server] = []
+    peer_status: dict[str, dict[str, Any]] = {}
+    try:
+        stub_server = Server("stub", [*STUB_COMMAND], log=folder / "bench-stub.log")
+        servers.append(stub_server)
+        stub, replies = _contender("stub", stub_server, SHAPES)
+        bare_replies = {
+            shape.segment: (EVENT_STREAM if shape.streams else "application/json", replies[shape.operation])
+            for shape in SHAPES
+            if shape.operation in replies
+        }
+        contenders = [stub]
+        # `bare` (Starlette) is the reference of the stub's target; `bare-raw` (no framework) is shown beside it.
+        for name, module in BARE_APPS.items():
+            bare_server = Server(
+                name,
+                [sys.executable, "-m", module],
+                stdin=encode_replies(bare_replies),
+                log=folder / f"bench-{name}.log",
+            )
+            servers.append(bare_server)
+            contenders.append(_contender(name, bare_server, SHAPES)[0])
+        if options.peers:
+            for peer in PEERS:
+                log(f"peer {peer.requirement} ...")
+                server, problem = prepare(peer, folder, cache=peer_tools.CACHE, log=log)
+                if server is None:
+                    peer_status[peer.name] = {"requirement": peer.requirement, "problem": problem}
+                    continue
+                servers.append(server)
+                contender, _ = _contender(peer.name, server, SHAPES)
+                contenders.append(contender)
+                peer_status[peer.name] = {
+                    "requirement": peer.requirement,
+                    "url": server.url,
+                    "cannot": {
+                        f"{operation} over {protocol}": why for (operation, protocol), why in contender.cannot.items()
+                    },
+                    "notes": contender.notes,
+                }
+        for contender in contenders:
+            for (operation, protocol), why in contender.cannot.items():
+                log(f"{contender.name}: {operation} over {protocol}: {why}")
+        if shutil.which("h2load") is None:
+            plain: Any = {"skipped": H2LOAD_MISSING}
+        else:
+            plain = throughput(contenders, PLAIN, CONCURRENCY, options.requests, options.rounds, log=log)
+        streamed = streams(contenders, STREAMED, options.stream_requests, options.rounds, log=log)
+    finally:
+        for server in reversed(servers):
+            server.stop()
+    return {
+        "servers": [contender.name for contender in contenders],
+        "plain": plain,
+        "streams": streamed,
+        "peers": peer_status if options.peers else {"skipped": "not measured: run with --peers"},
+    }
+
+
+def _clients(count: int) -> str:
+    return f"{count} client" if count == 1 else f"{count} clients"
+
+
+def _why(servers: dict[str, dict[str, Any]], name: str) -> str | None:
+    for who in ("stub", name):
+        if "unavailable" in servers.get(who, {}):
+            return f"{who}: {servers[who]['unavailable']}"
+    return None
+
+
+def load_verdicts(load: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every load target with its figure; `met` is None where the figure could not be measured."""
+    found = []
+    bare_target = TARGETS["stub_vs_bare"]
+    peers_measured = "skipped" not in load["peers"]
+    peer_problem = (load["peers"].get(TARGET_PEER) or {}).get("problem") if peers_measured else None
+
+    def add(target: str, ratio: float | None, why: str | None, threshold: float) -> None:
+        if ratio is None:
+            found.append({"target": target, "figure": why or "not measured", "met": None})
+        else:
+            found.append({"target": target, "figure": ratio, "met": ratio >= threshold})
+
+    if "skipped" in load["plain"]:
+        found.append({"target": "stub ≥ 0.8 x bare (throughput)", "figure": load["plain"]["skipped"], "met": None})
+    for row in load["plain"] if isinstance(load["plain"], list) else []:
+        cell = f"{row['operation']}, {row['protocol']}, {_clients(row['clients'])}"
+        add(f"stub ≥ 0.8 x bare ({cell})", row["ratios"].get("bare"), _why(row["servers"], "bare"), bare_target)
+        if peers_measured:
+            add(
+                f"stub ≥ 2 x {TARGET_PEER} ({cell})",
+                row["ratios"].get(TARGET_PEER),
+                peer_problem or _why(row["servers"], TARGET_PEER),
+                TARGETS["stub_vs_ministack"],
+            )
+    for row in load["streams"]:
+        for edge in ("first", "last"):
+            cell = f"{row['operation']}, time to {edge} event"
+            ratios = row[f"{edge}_ratios"]
+            add(f"stub ≥ 0.8 x bare ({cell})", ratios.get("bare"), _why(row["servers"], "bare"), bare_target)
+            if peers_measured:
+                add(
+                    f"stub ≥ 2 x {TARGET_PEER} ({cell})",
+                    ratios.get(TARGET_PEER),
+                    peer_problem or _why(row["servers"], TARGET_PEER),
+                    TARGETS["stub_vs_ministack"],
+                )
+    if not peers_measured:
+        found.append({"target": f"stub ≥ 2 x {TARGET_PEER}", "figure": load["peers"]["skipped"], "met": None})
+    return found
+
+
+def verdicts(data: dict[str, Any]) -> list[dict[str, Any]]:
+    found = load_verdicts(data["stub"])
+    overhead_counted: set[str] = set()
+    for timing in data["samples"]:
+        language = timing["language"]
+        if timing["overhead_ms"] is not None and language not in overhead_counted:
+            # The harness's overhead is its own, the same whichever program runs: once per language.
+            overhead_counted.add(language)
+            overheads = [t["overhead_ms"] for t in data["samples"] if t["language"] == language and t["overhead_ms"]]
+            overhead = round(statistics.median(overheads), 1)
+            found.append(
+                {
+                    "target": f"harness overhead < 50 ms ({language})",
+                    "figure": overhead,
+                    "met": overhead < TARGETS["overhead_ms"],
+                }
+            )
+        if timing["floor_s"] and timing["sample_s"]:
+            ratio = round(timing["sample_s"] / timing["floor_s"], 2)
+            over_ms = round((timing["sample_s"] - timing["floor_s"]) * 1000, 1)
+            allowed = max(
+                TARGETS["sample_vs_floor"] * timing["floor_s"], timing["floor_s"] + TARGETS["sample_over_floor_s"]
+            )
+            found.append(
+                {
+                    "target": f"sample ≤ max(1.3 x floor, floor + 10 ms) ({', '.join(timing['samples'])})",
+                    "figure": f"{ratio} x floor, {over_ms} ms over it",
+                    "met": timing["sample_s"] <= allowed,
+                }
+            )
+    found += whole_suite.verdicts(data["suite"])
+    return found
+
+
+def _cell(measured: dict[str, Any], *figures: str) -> str:
+    if "unavailable" in measured:
+        return "—"
+    return " / ".join(
+        f"{measured[figure]:.0f}" if figure == "requests_per_second" else f"{measured[figure]}" for figure in figures
+    )
+
+
+def _ratio(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def load_markdown(load: dict[str, Any]) -> list[str]:
+    names = load["servers"]
+    others = [name for name in names if name != "stub"]
+    lines = ["## Stub beside the bare app and its peers (h2load, loopback, medians)", ""]
+    if isinstance(load["plain"], dict):
+        lines.append(f"skipped: {load['plain']['skipped']}")
+    else:
+        lines += [
+            "Requests a second, then p50 / p99 latency in ms; stub/x is the stub's throughput over x's. "
+            "bare: Hypercorn + Starlette returning the stub's reply, the reference of the 0.8 x target; "
+            "bare-raw: the same reply from a raw ASGI callable (no framework), shown for comparison, no target.",
+            "",
+            "| Operation | Protocol | Clients | Requests | "
+            + " | ".join(f"{name} req/s" for name in names)
+            + " | "
+            + " | ".join(f"stub/{name}" for name in others)
+            + " | "
+            + " | ".join(f"{name} p50 / p99 ms" for name in names)
+            + " |",
+            "|" + "---|" * (4 + 2 * len(names) + len(others)),
+        ]
+        for row in load["plain"]:
+            servers = row["servers"]
+            lines.append(
+                f"| {row['operation']} | {row['protocol']} | {row['clients']} | {row['requests']} | "
+                + " | ".join(_cell(servers[name], "requests_per_second") for name in names)
+                + " | "
+                + " | ".join(_ratio(row["ratios"].get(name)) for name in others)
+                + " | "
+                + " | ".join(_cell(servers[name], "p50_ms", "p99_ms") for name in names)
+                + " |"
+            )
+    lines += [
+        "",
+        "Streamed replies over HTTP/1.1, one request at a time: ms to the first / last byte of the event stream "
+        "(x/stub: how many times faster the stub is).",
+        "",
+        "| Operation | "
+        + " | ".join(f"{name} first / last ms" for name in names)
+        + " | "
+        + " | ".join(f"{name}/stub first, last" for name in others)
+        + " |",
+        "|" + "---|" * (1 + len(names) + len(others)),
+    ]
+    for row in load["streams"]:
+        servers = row["servers"]
+        lines.append(
+            f"| {row['operation']} | "
+            + " | ".join(_cell(servers[name], "first_event_ms", "last_event_ms") for name in names)
+            + " | "
+            + " | ".join(
+                f"{_ratio(row['first_ratios'].get(name))}, {_ratio(row['last_ratios'].get(name))}" for name in others
+            )
+            + " |"
+        )
+    unavailable = {
+        (name, measured["unavailable"])
+        for row in (load["plain"] if isinstance(load["plain"], list) else []) + load["streams"]
+        for name, measured in row["servers"].items()
+        if "unavailable" in measured
+    }
+    peers = load["peers"]
+    lines += ["", "### Peers", ""]
+    if "skipped" in peers:
+        lines.append(peers["skipped"])
+    for name, status in peers.items() if "skipped" not in peers else ():
+        if status.get("problem"):
+            lines.append(f"- **{name}** ({status['requirement']}): {status['problem']}")
+        else:
+            lines.append(f"- **{name}** ({status['requirement']}), {status['url']}")
+        lines += [f"  - {note}" for note in status.get("notes", [])]
+    lines += [f"- {name} cannot answer: {why}" for name, why in sorted(unavailable)]
+    return lines
+
+
+def profile_markdown(profile: dict[str, Any]) -> list[str]:
+    lines = ["", "## Where the stub's time goes (py-spy, ms of CPU a request)", ""]
+    if "skipped" in profile:
+        return [*lines, f"skipped: {profile['skipped']}"]
+    operations = profile["operations"]
+    names = list(operations)
+    parts: list[str] = []
+    for summary in operations.values():
+        parts += [c["category"] for c in summary["categories"] if c["category"] not in parts]
+    lines += [
+        f"Each operation on a stub of its own, then on the bare app answering the stub's reply, under py-spy "
+        f"({RATE_PROFILED} samples a second, busy time only), "
+        f"{profile['clients']} clients, over HTTP/1.1 then h2c; share of the busy time in brackets.",
+        "",
+        "| Part | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    for part in parts:
+        cells = []
+        for summary in operations.values():
+            found = next((c for c in summary["categories"] if c["category"] == part), None)
+            cells.append(f"{found['ms_per_request']} ({found['share']:.0%})" if found else "")
+        lines.append(f"| {part} | " + " | ".join(cells) + " |")
+    lines.append(
+        "| **stub, all (busy)** | "
+        + " | ".join(
+            f"**{summary['busy_ms_per_request']}** ({summary['requests']} requests)" for summary in operations.values()
+        )
+        + " |"
+    )
+    lines.append(
+        "| **bare app, all (busy)** | "
+        + " | ".join(
+            f"**{summary['bare']['busy_ms_per_request']}** ({summary['bare']['requests']} requests)"
+            for summary in operations.values()
+        )
+        + " |"
+    )
+    lines += ["", "Stub functions that cost most (with what they call outside the stub), share of the busy time:", ""]
+    for name, summary in operations.items():
+        top = ", ".join(f"`{f['function']}` {f['share']:.0%}" for f in summary["stub_functions"][:6])
+        lines.append(f"- {name}: {top}; raw stacks `{summary['raw']}`")
+    return lines
+
+
+def markdown(data: dict[str, Any]) -> str:
+    lines = [f"# Benchmark ({data['cores']} cores, {data['when']})", ""]
+    lines += load_markdown(data["stub"])
+    if data.get("profile"):
+        lines += profile_markdown(data["profile"])
+    lines += [
+        "",
+        "## Samples (warm, medians)",
+        "",
+    ]
+    if not data["samples"]:
+        lines.append("not measured (--sample-runs 0)")
+    else:
+        lines += [
+            "| Language | Samples (one program) | Runs | Sample s | Floor s | Sample/floor | Harness overhead ms "
+            "| Note |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+    for timing in data["samples"]:
+        ratio = f"{timing['sample_s'] / timing['floor_s']:.2f}" if timing["sample_s"] and timing["floor_s"] else ""
+        lines.append(
+            f"| {timing['language']} | {', '.join(timing['samples'])} | {timing['runs']} | "
+            f"{timing['sample_s'] or ''} | {timing['floor_s'] or ''} | {ratio} | {timing['overhead_ms'] or ''} | "
+            f"{timing['note']} |"
+        )
+    lines += whole_suite.markdown(data["suite"])
+    met = {True: "yes", False: "**no**", None: "n/a"}
+    counted = [v["met"] for v in data["verdicts"]]
+    summary = (
+        f"{counted.count(True)} of {len(counted)} met, {counted.count(False)} not met, "
+        f"{counted.count(None)} not measurable here (the figure says why)."
+    )
+    lines += ["", "## Targets", "", summary, "", "| Target | Figure | Met |", "|---|---|---|"]
+    lines += [f"| {v['target']} | {v['figure']} | {met[v['met']]} |" for v in data["verdicts"]]
+    return "\n".join(lines) + "\n"
+
+
+def main(arguments: list[str], log=print) -> dict[str, Any]:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="nox -s bench --")
+    parser.add_argument("--requests", type=int, default=2000, help="requests per load cell and server (default 2000)")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="times each server is loaded on each cell, interleaved (default 2)"
+    )
+    parser.add_argument(
+        "--stream-requests", type=int, default=50, help="streamed requests per operation and server (default 50)"
+    )
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="also install (pinned, into .cache/bench-peers/) and measure the peers: "
+        + ", ".join(peer.requirement for peer in PEERS),
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also sample the stub with py-spy under load, one operation at a time; writes "
+        "out/bench-profile-<operation>.txt (collapsed stacks)",
+    )
+    parser.add_argument(
+        "--profile-requests", type=int, default=2000, help="requests per operation and protocol profiled (default 2000)"
+    )
+    parser.add_argument(
+        "--sample-runs",
+        type=int,
+        default=5,
+        help="warm runs of every program, beside as many of its language's floor (default 5; 0 skips)",
+    )
+    parser.add_argument("--suite-runs", type=int, default=3, help="warm full `nox` runs (default 3; 0 skips)")
+    options = parser.parse_args(arguments)
+    if min(options.requests, options.rounds, options.stream_requests, options.profile_requests) < 1:
+        parser.error("--requests, --rounds, --stream-requests and --profile-requests must be at least 1")
+    data: dict[str, Any] = {
+        "cores": os.cpu_count(),
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "models": len(CATALOGUE),
+    }
+    folder = output_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    log(f"stub under load ({options.requests} requests a cell, {options.rounds} rounds)...")
+    data["stub"] = stub_load(options, folder, log=log)
+    if options.profile:
+        log(f"profiling the stub ({options.profile_requests} requests a cell)...")
+        data["profile"] = profile_stub(folder, options.profile_requests, log=log)
+    data["samples"] = []
+    if options.sample_runs:
+        log("samples against their floors...")
+        with Stub() as stub:
+            runs = options.sample_runs
+            timings: list[SampleTiming] = [
+                timing for language in registry.LANGUAGES for timing in time_language(language, stub, runs)
+            ]
+        data["samples"] = [{**asdict(timing), "ratio": timing.ratio} for timing in timings]
+    if options.suite_runs:
+        log("warm full nox...")
+    data["suite"] = (
+        whole_suite.measure(options.suite_runs, data["samples"], data["cores"]) if options.suite_runs else {}
+    )
+    data["verdicts"] = verdicts(data)
+    (folder / "bench.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
+    (folder / "bench.md").write_text(markdown(data), encoding="utf-8")
+    return data

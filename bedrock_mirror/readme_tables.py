@@ -1,0 +1,94 @@
+"""The README's tables that restate data kept elsewhere: every sample, which SDK shows which operation, and the
+stub's model catalogue. They are generated from the registry and the catalogue between marker comments, so the
+README cannot drift from them (`nox -s idioms` rewrites them; a test fails when they are stale).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bedrock_stub.catalogue import CATALOGUE
+from bedrock_stub.operations import COUNT_TOKENS, OPERATIONS
+
+from .registry import LANGUAGES, ROOT, Language, Sample
+
+README = ROOT / "README.md"
+UPSTREAM_REPOSITORY = "awsdocs/aws-doc-sdk-examples"
+# The operations a sample can call, in the order the documentation's chapter presents them.
+SAMPLE_OPERATIONS = tuple(name for name in OPERATIONS if name != COUNT_TOKENS)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _upstream(sample: Sample) -> str:
+    if not sample.upstream:
+        return "—"
+    path, _, commit = sample.upstream.partition("@")
+    return f"`{path}`" + (f" at `{commit[:7]}`" if commit else "")
+
+
+def samples_table() -> str:
+    lines = [
+        "| Language | Sample | Operation | Model | Source | Upstream (in `" + UPSTREAM_REPOSITORY + "`) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for language in LANGUAGES:
+        for sample in language.samples:
+            source = f"[`{language.folder}/{sample.source}`]({language.folder}/{sample.source})"
+            lines.append(
+                f"| {_cell(language.title)} | `{sample.id}` | {sample.operation} | `{sample.model_id}` | {source} "
+                f"| {_upstream(sample)} |"
+            )
+    return "\n".join(lines)
+
+
+def _coverage_cell(language: Language, operation: str) -> str:
+    count = sum(1 for sample in language.samples if sample.operation == operation)
+    return str(count) if count else "none upstream"
+
+
+def coverage_table() -> str:
+    lines = [
+        "| Language | " + " | ".join(SAMPLE_OPERATIONS) + " |",
+        "|---|" + "---|" * len(SAMPLE_OPERATIONS),
+    ]
+    for language in LANGUAGES:
+        cells = " | ".join(_coverage_cell(language, operation) for operation in SAMPLE_OPERATIONS)
+        lines.append(f"| {_cell(language.title)} | {cells} |")
+    return "\n".join(lines)
+
+
+def catalogue_table() -> str:
+    lines = [
+        "| Model | Base id | Max output tokens | Inference profiles | Base id on demand |",
+        "|---|---|---|---|---|",
+    ]
+    for model in CATALOGUE:
+        profiles = ", ".join(f"`{prefix}.`" for prefix in model.profiles) or "—"
+        on_demand = "no: use a profile" if model.profile_only else "yes"
+        lines.append(
+            f"| {_cell(model.title or model.name)} | `{model.model_id}` | {model.max_output_tokens:,} | {profiles} "
+            f"| {on_demand} |"
+        )
+    return "\n".join(lines)
+
+
+TABLES = {"samples": samples_table, "coverage": coverage_table, "catalogue": catalogue_table}
+
+
+def render(readme: str) -> str:
+    """The README with every generated table replaced by its current rendering."""
+    for name, table in TABLES.items():
+        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL)
+        if not pattern.search(readme):
+            raise ValueError(f"README.md lacks the markers <!-- {name}:start --> and <!-- {name}:end -->")
+        readme = pattern.sub(lambda match, table=table: match[1] + table() + "\n" + match[2], readme)
+    return readme
+
+
+def write(path: Path = README) -> Path:
+    path.write_text(render(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return path

@@ -1,0 +1,326 @@
+"""The `bedrock-stub` command (and `python -m bedrock_stub`): serve a local Bedrock Runtime until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import re
+import signal
+import sys
+from pathlib import Path
+
+from .app import STREAM_HEAD_DELAY
+from .errors import MODELED_ERRORS
+from .models import CATALOGUE
+from .operations import OPERATION_NAMES
+from .replies import load_rules_file
+from .server import DEFAULT_JOURNAL_WINDOW, DEFAULT_TIMEOUT, Stub, is_loopback
+from .sigv4 import DEFAULT_REGION, EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Says what is wrong in one line (no usage block), exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give 0 (any free port) to 65535")
+    return int(text)
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
+def _delay(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 <= value <= 60):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 to 60")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
+
+
+def _text(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # The shell passed bytes that are not UTF-8; Python keeps them as lone surrogates.
+        raise argparse.ArgumentTypeError(f"is not valid UTF-8 text (byte {exc.start + 1} of the value)") from None
+    return text
+
+
+def _region(text: str) -> str:
+    if not re.fullmatch(r"[a-z]{2}(-[a-z0-9]+)+", text):
+        raise argparse.ArgumentTypeError(f"{_text(text)!r} is not a region name such as {DEFAULT_REGION}")
+    return text
+
+
+def _error_spec(text: str) -> tuple[str, int | None]:
+    name, _, count = text.partition(":")
+    if name not in MODELED_ERRORS:
+        raise argparse.ArgumentTypeError(f"{name!r} is not a modeled error; choose from {', '.join(MODELED_ERRORS)}")
+    if count and not (count.isdigit() and int(count) > 0):
+        raise argparse.ArgumentTypeError(f"count in {text!r} must be a positive integer")
+    return name, int(count) if count else None
+
+
+def build_parser(prog: str = "bedrock-stub") -> argparse.ArgumentParser:
+    known_models = ", ".join(model.model_id for model in CATALOGUE)
+    parser = _OneLineParser(
+        prog=prog,
+        description="A local Amazon Bedrock Runtime (InvokeModel, InvokeModelWithResponseStream, Converse, "
+        "ConverseStream and CountTokens) for Anthropic Claude models, speaking HTTP/1.1 and cleartext HTTP/2 on "
+        "one port. Prints its endpoint URL as the first line of standard output, then serves until SIGINT or "
+        "SIGTERM. Point any AWS SDK at it with AWS_ENDPOINT_URL_BEDROCK_RUNTIME=<url> and the credentials below.",
+        epilog=f"Models: {known_models} (also as ARNs and as the us./eu./apac./global. inference-profile ids "
+        "each model has; models served only through profiles refuse their base id). "
+        f"Errors for --error: {', '.join(MODELED_ERRORS)}.",
+    )
+    parser.add_argument(
+        "--host",
+        type=_text,
+        default="127.0.0.1",
+        help="address to bind (default: %(default)s; anything but loopback is announced on stderr)",
+    )
+    parser.add_argument("--port", type=_port, default=0, help="port to bind; 0 picks a free one (default: 0)")
+    parser.add_argument(
+        "--reply",
+        type=_text,
+        help="the text every model answers with (default: a fixed sentence and a nonce drawn at start)",
+    )
+    parser.add_argument(
+        "--reasoning",
+        type=_text,
+        help="the thinking sent to requests that enable extended thinking (default: a fixed sentence and a nonce)",
+    )
+    parser.add_argument(
+        "--journal", type=Path, metavar="PATH", help="append every request, as one JSON object a line, to this file"
+    )
+    parser.add_argument(
+        "--journal-window",
+        type=_positive_int,
+        default=DEFAULT_JOURNAL_WINDOW,
+        metavar="N",
+        help="requests the in-memory journal keeps, the latest ones (default: %(default)s; the file keeps all)",
+    )
+    parser.add_argument(
+        "--read-timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="a request's body must arrive in full within this time, or it gets a ValidationException "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--keep-alive-timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="close a connection idle this long, or that has not completed a request's head in this time "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=_positive_int,
+        metavar="N",
+        help="connections served at once; more are answered 503 ServiceUnavailableException and closed "
+        "(default: 512, or fewer if the open-file limit is low)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="reject requests that break Bedrock's documented rules (e.g. a legacy prompt that does "
+        "not start with a blank line and 'Human:') instead of recording a finding",
+    )
+    parser.add_argument(
+        "--error",
+        type=_error_spec,
+        action="append",
+        default=[],
+        metavar="NAME[:COUNT]",
+        help="answer with this modeled error, for the next COUNT requests or all of them; repeatable; "
+        "on the stream operation, errors that exist as stream events arrive as an exception "
+        "frame after HTTP 200",
+    )
+    parser.add_argument(
+        "--error-message", type=_text, help="message for the --error replies (default: the service's wording)"
+    )
+    parser.add_argument(
+        "--error-operation", choices=OPERATION_NAMES, help="limit --error to one operation (default: every one)"
+    )
+    parser.add_argument(
+        "--model",
+        action="append",
+        metavar="MODEL_ID",
+        dest="models",
+        help="serve only these catalogue models (repeatable; default: all); others get the "
+        "'model identifier is invalid' error",
+    )
+    parser.add_argument(
+        "--access-key-id",
+        type=_text,
+        default=EXAMPLE_ACCESS_KEY_ID,
+        help="the access key id requests must be signed with (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--secret-access-key",
+        type=_text,
+        default=EXAMPLE_SECRET_ACCESS_KEY,
+        help="the secret key requests must be signed with (default: AWS's documented example key)",
+    )
+    parser.add_argument(
+        "--session-token",
+        type=_text,
+        help="the session token (X-Amz-Security-Token) requests must carry; without it, requests that carry one "
+        "are refused as AWS refuses an unknown token",
+    )
+    parser.add_argument(
+        "--region",
+        type=_region,
+        default=DEFAULT_REGION,
+        help="the region requests must be signed for (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rules",
+        type=Path,
+        metavar="FILE",
+        help="scripted replies: a JSON or TOML file with `rules` (contains/regex -> text, tool_use or error) "
+        "and a `queue` of replies given out in order",
+    )
+    parser.add_argument(
+        "--no-max-tokens",
+        dest="honour_max_tokens",
+        action="store_false",
+        help="let replies run past the request's max_tokens instead of cutting them with stop reason max_tokens",
+    )
+    parser.add_argument(
+        "--no-padding",
+        dest="pad_events",
+        action="store_false",
+        help="leave out the random-length `p` member Bedrock adds to every stream event",
+    )
+    parser.add_argument(
+        "--stream-piece-chars",
+        type=int,
+        default=12,
+        metavar="N",
+        help="characters per streamed delta (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--stream-head-delay",
+        type=_delay,
+        default=STREAM_HEAD_DELAY,
+        metavar="SECONDS",
+        help="how long a streamed reply's head waits after its request, as no real one comes back at once; "
+        "0 sends it at once, which lets a client on this machine that is still writing its request drop the "
+        "connection (the SDK for Go does) (default: %(default)s)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
+    """Runs the stub from the command line; `prog` is the name its usage and errors go by."""
+    args = build_parser(prog).parse_args(argv)
+    known = {model.model_id: model for model in CATALOGUE}
+    unknown = [model_id for model_id in args.models or [] if model_id not in known]
+    if unknown:
+        print(f"error: not in the catalogue: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    if args.stream_piece_chars < 1:
+        print("error: --stream-piece-chars must be at least 1", file=sys.stderr)
+        return 2
+    rules, queue = [], []
+    if args.rules is not None:
+        try:
+            rules, queue = load_rules_file(args.rules)
+        except (OSError, ValueError, TypeError) as exc:
+            print(f"error: --rules {args.rules}: {exc}", file=sys.stderr)
+            return 2
+    if args.journal is not None:
+        try:
+            args.journal.open("a", encoding="utf-8").close()
+        except OSError as exc:
+            print(f"error: cannot write the journal {args.journal}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    try:
+        stub = Stub(
+            host=args.host,
+            port=args.port,
+            reply=args.reply,
+            reasoning=args.reasoning,
+            strict=args.strict,
+            credentials=Credentials(args.access_key_id, args.secret_access_key, args.session_token),
+            journal_path=args.journal,
+            journal_window=args.journal_window,
+            region=args.region,
+            read_timeout=args.read_timeout,
+            keep_alive_timeout=args.keep_alive_timeout,
+            max_connections=args.max_connections,
+            models=[known[model_id] for model_id in args.models] if args.models else CATALOGUE,
+            stream_piece_chars=args.stream_piece_chars,
+            honour_max_tokens=args.honour_max_tokens,
+            pad_events=args.pad_events,
+            stream_head_delay=args.stream_head_delay,
+        )
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    for rule in rules:
+        stub.state.replies.add_rule(rule)
+    for reply in queue:
+        stub.state.replies.queue(reply)
+    for name, count in args.error:
+        try:
+            stub.inject_error(name, args.error_message, count, args.error_operation)
+        except ValueError as exc:
+            print(f"error: --error {name}: {exc}", file=sys.stderr)
+            stub.stop()
+            return 2
+    if not is_loopback(args.host):
+        print(
+            f"warning: listening on {args.host}, not loopback: other machines can reach this stub",
+            file=sys.stderr,
+            flush=True,
+        )
+    asyncio.run(_serve_until_signalled(stub))
+    stub.journal.close()
+    return 0
+
+
+def bind_warning(host: str) -> str | None:
+    if is_loopback(host):
+        return None
+    return f"warning: listening on {host}, not loopback: other machines can reach this stub"
+
+
+async def _serve_until_signalled(stub: Stub) -> None:
+    shutdown = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, shutdown.set)
+    # Only now, with the handlers in place: whoever reads the URL may signal us at once.
+    print(stub.url, flush=True)
+    await stub.serve(shutdown)
+
+
+def run() -> int:
+    """The `bedrock-stub` console script."""
+    return main()

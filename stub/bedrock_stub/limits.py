@@ -1,0 +1,153 @@
+"""Bounds on what clients can hold: connections at once, and log lines per condition rather than per event.
+
+Hypercorn 0.18 has no connection limit of its own. `install()` wraps its asyncio connection handler once per
+process; a server whose Config carries a `ConnectionLimit` (as `stub_connection_limit`) serves at most that many
+connections at once and answers the rest with a fixed 503 ServiceUnavailableException before closing them, so that
+a flood of idle or stalled connections cannot use up the process's file descriptors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import resource
+import time
+from collections.abc import Callable
+from typing import Any
+
+from hypercorn.asyncio.tcp_server import TCPServer
+
+LOG = logging.getLogger("bedrock_stub")
+MAX_CONNECTIONS = 512
+# Descriptors the process needs beside its connections: standard streams, the event loop, sockets, the journal.
+_RESERVED_DESCRIPTORS = 32
+# asyncio accepts up to the listen backlog in one go, before any of those connections can be refused.
+ACCEPT_BATCH = 100
+# Refused connections wait this long for the client to finish sending, so that it reads the 503 rather than a reset.
+_REFUSAL_LINGER_SECONDS = 0.2
+
+_REFUSAL_BODY = b'{"message":"The service is temporarily unavailable."}'
+_REFUSAL = (
+    b"HTTP/1.1 503 Service Unavailable\r\n"
+    b"content-type: application/json\r\n"
+    b"x-amzn-errortype: ServiceUnavailableException\r\n"
+    b"content-length: " + str(len(_REFUSAL_BODY)).encode() + b"\r\n"
+    b"connection: close\r\n\r\n" + _REFUSAL_BODY
+)
+
+
+def connection_limit_for(open_files: int) -> int:
+    """The default bound: 512, or fewer when the open-file limit leaves less room.
+
+    Measured under a flood, up to two accept batches are open before their refusal runs, and refusals linger
+    (up to 64 at once): the bound keeps all of that, plus the process's own descriptors, within the limit.
+    """
+    room = open_files - _RESERVED_DESCRIPTORS - 3 * ACCEPT_BATCH
+    return max(1, min(MAX_CONNECTIONS, room // 2))
+
+
+def default_connection_limit() -> int:
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return connection_limit_for(MAX_CONNECTIONS * 4 if soft == resource.RLIM_INFINITY else soft)
+
+
+class RateLimitedLog:
+    """Logs each condition at most once per `interval` seconds, saying how often it recurred in between."""
+
+    def __init__(self, emit: Callable[[str], None] | None = None, interval: float = 60.0) -> None:
+        self._emit = emit or LOG.warning
+        self._interval = interval
+        self._last: dict[str, float] = {}
+        self._repeats: dict[str, int] = {}
+
+    def __call__(self, condition: str, message: str) -> None:
+        now = time.monotonic()
+        last = self._last.get(condition)
+        if last is not None and now - last < self._interval:
+            self._repeats[condition] = self._repeats.get(condition, 0) + 1
+            return
+        self._last[condition] = now
+        repeats = self._repeats.pop(condition, 0)
+        self._emit(message + (f" ({repeats} more times since the last report)" if repeats else ""))
+
+
+class ConnectionLimit:
+    """How many connections a server holds; lives on one event loop, so it needs no lock."""
+
+    def __init__(self, maximum: int, log: RateLimitedLog | None = None) -> None:
+        if maximum < 1:
+            raise ValueError("the connection limit must be at least 1")
+        self.maximum = maximum
+        self.open = 0
+        self.refused = 0
+        self._lingering = 0
+        self._log = log or RateLimitedLog()
+
+    def acquire(self) -> bool:
+        if self.open >= self.maximum:
+            self.refused += 1
+            self._log(
+                "connection-limit",
+                f"connection limit of {self.maximum} reached: new connections are answered 503 and closed",
+            )
+            return False
+        self.open += 1
+        return True
+
+    def release(self) -> None:
+        self.open -= 1
+
+    async def refuse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Answers 503 and closes; while many refusals linger at once, later ones are closed at once."""
+        transport = writer.transport
+        try:
+            writer.write(_REFUSAL)
+            if self._lingering >= min(64, self.maximum):
+                transport.abort()
+                return
+            self._lingering += 1
+            try:
+                writer.write_eof()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(reader.read(65536), _REFUSAL_LINGER_SECONDS)
+            finally:
+                self._lingering -= 1
+            transport.close()
+        except Exception:
+            transport.abort()
+
+
+class AcceptErrorHandler:
+    """An event-loop exception handler that reports running out of descriptors once, not once a second."""
+
+    def __init__(self, log: RateLimitedLog | None = None) -> None:
+        self._log = log or RateLimitedLog()
+
+    def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        message = str(context.get("message", ""))
+        if "accept" in message:
+            self._log("accept", f"{message}: {context.get('exception')!r}; new connections wait for descriptors")
+        else:
+            loop.default_exception_handler(context)
+
+
+@functools.cache
+def install() -> None:
+    """Wraps Hypercorn's connection handler once per process (Hypercorn is pinned in pyproject.toml)."""
+    run = TCPServer.run
+
+    async def limited_run(self: TCPServer) -> None:
+        limit: ConnectionLimit | None = getattr(self.config, "stub_connection_limit", None)
+        if limit is None:
+            await run(self)
+        elif not limit.acquire():
+            await limit.refuse(self.reader, self.writer)
+        else:
+            try:
+                await run(self)
+            finally:
+                limit.release()
+
+    TCPServer.run = limited_run  # type: ignore[method-assign]
