@@ -1,113 +1,13 @@
-"""Shared fixtures: a live stub per test, and SDK clients and signed raw requests aimed at it."""
+"""Fixtures: a live stub per test, and a boto3 client aimed at it (helpers live in tests/helpers.py)."""
 
 from __future__ import annotations
 
-import functools
-import json
-import sys
 from collections.abc import Iterator
-from datetime import datetime, timezone
 
-import boto3
-import botocore.auth
-import botocore.awsrequest
-import botocore.credentials
 import pytest
-from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Stub
-from botocore.config import Config
+from bedrock_stub import Stub
 
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
-CLAUDE_V2 = "anthropic.claude-v2"
-# Non-ASCII, quotes, a backslash, a tab and newlines: what a faithful sample must print unchanged.
-TRICKY_REPLY = 'Grüße, 世界 🙂 — "quoted" \\ back\tslash\nsecond line\nthird'
-
-
-# A fake sample's source: calls the stub with boto3 (configured by the environment alone) and keeps the text.
-CALL_THE_STUB = (
-    "import boto3, json, sys\n"
-    "body = {'anthropic_version': 'bedrock-2023-05-31', 'max_tokens': 512,"
-    " 'messages': [{'role': 'user', 'content': 'hi'}]}\n"
-    "reply = boto3.client('bedrock-runtime').invoke_model(\n"
-    "    modelId='anthropic.claude-3-haiku-20240307-v1:0', body=json.dumps(body))\n"
-    "text = json.loads(reply['body'].read())['content'][0]['text']\n"
-)
-
-
-def journal_entry(**fields: object):
-    """A journal entry as the stub records it, with the given fields changed."""
-    from bedrock_stub import JournalEntry
-
-    defaults = {
-        "seq": 1,
-        "time": "",
-        "http_version": "1.1",
-        "method": "POST",
-        "path": "/",
-        "operation": "InvokeModel",
-        "model_id": HAIKU,
-        "headers": [],
-        "body": None,
-        "body_bytes": 0,
-        "body_truncated": False,
-        "signature": "valid",
-        "status": 200,
-    }
-    return JournalEntry(**{**defaults, **fields})
-
-
-def fake_sample(run: tuple[str, ...], **changes: object):
-    """A registry entry for a program of the test's own."""
-    from bedrock_mirror.registry import ErrorPath, Sample
-
-    fields = {
-        "id": "fake-sample",
-        "title": "fake",
-        "source": "x",
-        "run": run,
-        "operation": "InvokeModel",
-        "model_id": HAIKU,
-        "on_error": ErrorPath("ERROR"),
-    }
-    return Sample(**{**fields, **changes})
-
-
-def fake_language(folder, *, tools=(), steps=(), samples=()):
-    """A language whose folder, toolchain, steps and samples are the test's own."""
-    from bedrock_mirror.registry import Language, Sdk
-
-    return Language(
-        name="fake",
-        title="Fake",
-        folder=str(folder),
-        tools=tuple(tools),
-        sdk=Sdk("fake-sdk", manifest="requirements.txt"),
-        steps=tuple(steps),
-        samples=tuple(samples),
-    )
-
-
-def script_samples(folder, sources: dict[str, str]) -> tuple:
-    """One fake entry per Python script, run with the project's Python (which has boto3)."""
-    samples = []
-    for sample_id, source in sources.items():
-        script = folder / f"{sample_id}.py"
-        script.write_text(source)
-        samples.append(fake_sample((sys.executable, str(script)), id=sample_id, source=script.name))
-    return tuple(samples)
-
-
-def messages_body(text: str = "Describe the purpose of a 'hello world' program in one line.", **extra: object) -> str:
-    body = {
-        "anthropic_version": "bedrock-2023-05-31",
-        "max_tokens": 512,
-        "messages": [{"role": "user", "content": [{"type": "text", "text": text}]}],
-        **extra,
-    }
-    return json.dumps(body)
-
-
-def completions_body(prompt: str = "\n\nHuman: Hi\n\nAssistant:", **extra: object) -> str:
-    return json.dumps({"prompt": prompt, "max_tokens_to_sample": 200, "temperature": 0.5, **extra})
+from tests.helpers import bedrock_client
 
 
 @pytest.fixture
@@ -116,73 +16,6 @@ def stub() -> Iterator[Stub]:
         yield running
 
 
-def bedrock_client(url: str, secret: str = EXAMPLE_SECRET_ACCESS_KEY, access_key: str = EXAMPLE_ACCESS_KEY_ID):
-    # One attempt: retried errors would otherwise hit the stub several times per call.
-    return boto3.client(
-        "bedrock-runtime",
-        region_name="us-east-1",
-        endpoint_url=url,
-        aws_access_key_id=access_key,
-        aws_secret_access_key=secret,
-        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
-    )
-
-
 @pytest.fixture
 def client(stub: Stub):
     return bedrock_client(stub.url)
-
-
-def signed_headers(
-    url: str,
-    body: bytes,
-    *,
-    secret: str = EXAMPLE_SECRET_ACCESS_KEY,
-    access_key: str = EXAMPLE_ACCESS_KEY_ID,
-    service: str = "bedrock",
-    when: datetime | None = None,
-    content_type: str | None = "application/json",
-) -> dict[str, str]:
-    """Headers of a request signed by botocore (at `when`, or now), for sending with a raw HTTP client."""
-    headers = {"Content-Type": content_type} if content_type else {}
-    request = botocore.awsrequest.AWSRequest(method="POST", url=url, data=body, headers=headers)
-    signer = botocore.auth.SigV4Auth(botocore.credentials.Credentials(access_key, secret), service, "us-east-1")
-    if when is None:
-        signer.add_auth(request)
-    else:
-        stamp = when.strftime("%Y%m%dT%H%M%SZ")
-        request.context["timestamp"] = stamp
-        request.headers["X-Amz-Date"] = stamp
-        canonical = signer.canonical_request(request)
-        signature = signer.signature(signer.string_to_sign(request, canonical), request)
-        names = signer.signed_headers(signer.headers_to_sign(request))
-        request.headers["Authorization"] = (
-            f"AWS4-HMAC-SHA256 Credential={signer.scope(request)}, SignedHeaders={names}, Signature={signature}"
-        )
-    return dict(request.headers.items())
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-@functools.cache
-def _prepared(name: str):
-    from bedrock_mirror import pipeline, registry
-
-    return pipeline.prepare(registry.language(name), log=lambda message: None)
-
-
-def ready_language(language) -> None:
-    """Installs and builds a language once per test session; skips the test (or fails it, where MIRROR_REQUIRE
-    names the language) when the language cannot run here."""
-    from bedrock_mirror import registry
-    from bedrock_mirror.strictness import required_languages
-
-    preparation = _prepared(language.name)
-    if preparation.failure:
-        pytest.fail(f"{language.name} did not build: {preparation.failure}")
-    if preparation.skip_reason:
-        if language.name in required_languages(registry.language_names()):
-            pytest.fail(f"{language.name} is required (MIRROR_REQUIRE) but cannot run: {preparation.skip_reason}")
-        pytest.skip(preparation.skip_reason)

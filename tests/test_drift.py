@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CALL_THE_STUB, fake_sample
 
 from bedrock_mirror import registry, report, sessions
 from bedrock_mirror.registry import Language, Step
 from bedrock_mirror.registry.model import Installed, Sdk
 from bedrock_mirror.results import FAILED, PASSED, SampleResult, drift_dir, read_results, write_result
+from tests.helpers import CALL_THE_STUB, fake_sample
 
 PINNED, NEWEST = "1.0.0", "2.0.0"
 

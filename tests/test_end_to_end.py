@@ -9,7 +9,6 @@ import os
 
 import pytest
 from bedrock_stub import Stub
-from conftest import TRICKY_REPLY, ready_language
 
 from bedrock_mirror import pipeline, registry
 from bedrock_mirror.environment import scrubbed
@@ -17,6 +16,7 @@ from bedrock_mirror.process import run_process
 from bedrock_mirror.registry import Language, Sample
 from bedrock_mirror.results import NOT_APPLICABLE, PASSED
 from bedrock_mirror.scenarios import PLAIN, SCENARIOS
+from tests.helpers import TRICKY_REPLY, ready_language
 
 pytestmark = pytest.mark.end_to_end
 SAMPLES = registry.all_samples()
@@ -80,9 +80,9 @@ def test_the_cli_stub_serves_boto3_and_the_javascript_sdk_at_once(tmp_path):
     from pathlib import Path
 
     from bedrock_stub import Credentials
-    from conftest import HAIKU, bedrock_client, messages_body
 
     from bedrock_mirror.environment import sample_environment
+    from tests.helpers import HAIKU, bedrock_client, messages_body
 
     javascript = registry.language("javascript")
     ready_language(javascript)

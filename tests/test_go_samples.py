@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 from bedrock_stub import INVOKE_MODEL_STREAM, Stub
-from conftest import ready_language
 
 from bedrock_mirror import pipeline, registry
 from bedrock_mirror.registry.go import NIL_OUTPUT_PANIC, PANIC_EXIT_CODE
+from tests.helpers import ready_language
 
 pytestmark = pytest.mark.end_to_end
 GO = registry.language("go")

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from bedrock_stub import Stub
-from conftest import CALL_THE_STUB, fake_language, script_samples
 
 from bedrock_mirror import pipeline, registry
 from bedrock_mirror.process import MAX_OUTPUT_BYTES, run_process
 from bedrock_mirror.results import FAILED, PASSED
+from tests.helpers import CALL_THE_STUB, fake_language, script_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from bedrock_stub import Stub
-from conftest import CALL_THE_STUB, fake_language, script_samples
 
 from bedrock_mirror import pipeline, process, registry, report
 from bedrock_mirror.process import run_process
 from bedrock_mirror.results import FAILED, write_result
+from tests.helpers import CALL_THE_STUB, fake_language, script_samples
 
 if not Path("/proc/self/stat").exists():
     pytest.skip("these tests find processes through /proc, which this system does not have", allow_module_level=True)

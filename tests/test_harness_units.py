@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from bedrock_stub import Credentials, Stub
-from conftest import fake_language, fake_sample, journal_entry
 
 from bedrock_mirror import pipeline, registry, report, steps
 from bedrock_mirror.environment import sample_environment, scrubbed
@@ -21,6 +20,7 @@ from bedrock_mirror.registry import Step, Tool
 from bedrock_mirror.results import FAILED, PASSED, SKIPPED, SampleResult, read_results, write_result
 from bedrock_mirror.strictness import required_languages
 from bedrock_mirror.versions import pinned_version
+from tests.helpers import fake_language, fake_sample, journal_entry
 
 
 def no_stub() -> Stub:

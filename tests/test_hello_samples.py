@@ -10,9 +10,9 @@ import json
 
 import pytest
 from bedrock_stub import CONVERSE, INVOKE_MODEL, Stub
-from conftest import ready_language
 
 from bedrock_mirror import pipeline, registry
+from tests.helpers import ready_language
 
 HAIKU_4_5_GLOBAL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
 EXPECTED = {

@@ -6,10 +6,10 @@ import html
 import re
 
 import pytest
-from conftest import fake_language, fake_sample
 
 from bedrock_mirror import idioms, registry
 from bedrock_mirror.registry import ROOT
+from tests.helpers import fake_language, fake_sample
 
 
 def test_the_committed_markdown_page_is_current():

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from bedrock_stub import Stub
-from conftest import ready_language
 
 from bedrock_mirror import pipeline, registry
 from bedrock_mirror.environment import scrubbed
 from bedrock_mirror.process import run_process
 from bedrock_mirror.registry import java
+from tests.helpers import ready_language
 
 JAVA = registry.language("java")
 FLOORS = Path(__file__).resolve().parent.parent / "bedrock_mirror" / "bench" / "floors"

@@ -11,10 +11,10 @@ from collections import Counter
 
 import pytest
 from bedrock_stub import CONVERSE, CONVERSE_STREAM, INVOKE_MODEL, INVOKE_MODEL_STREAM, Stub
-from conftest import ready_language
 
 from bedrock_mirror import pipeline, registry
 from bedrock_mirror.idioms import STEPS, regions_of
+from tests.helpers import ready_language
 
 JAVASCRIPT = registry.language("javascript")
 PHP = registry.language("php")

@@ -12,13 +12,13 @@ import time
 from dataclasses import replace
 
 import pytest
-from conftest import fake_language, fake_sample
 
 from bedrock_mirror import pipeline, process, registry, schedule
 from bedrock_mirror.bench import suite as whole_suite
 from bedrock_mirror.results import FAILED, PASSED
 from bedrock_mirror.scenarios import scenario
 from bedrock_mirror.schedule import Suite, worker_count
+from tests.helpers import fake_language, fake_sample
 
 # Every test here ends well within this; a run that waits on another gives up after WAIT seconds.
 LIMIT = 60.0

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY
-from conftest import CLAUDE_V2, HAIKU, completions_body, messages_body
+
+from tests.helpers import CLAUDE_V2, HAIKU, completions_body, messages_body
 
 SONNET_4_PROFILE = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 USER = [{"role": "user", "content": [{"text": "Which city?"}]}]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 from bedrock_stub import Stub
-from conftest import ready_language
 
 from bedrock_mirror import pipeline, registry
+from tests.helpers import ready_language
 
 pytestmark = pytest.mark.end_to_end
 JAVA = registry.language("java")

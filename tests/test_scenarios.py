@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from bedrock_stub import Stub
 from bedrock_stub.models import INVALID_MODEL_ID
-from conftest import CALL_THE_STUB, fake_language, script_samples
 
 from bedrock_mirror import pipeline, registry, report
 from bedrock_mirror.results import FAILED, PASSED, write_result
 from bedrock_mirror.scenarios import SCENARIOS, scenario
+from tests.helpers import CALL_THE_STUB, fake_language, script_samples
 
 ALL = [(language, sample, each) for language, sample in registry.all_samples() for each in SCENARIOS]
 
@@ -104,10 +104,9 @@ def test_the_report_fails_when_a_deliberately_wrong_entry_prints_another_text(tm
 
 
 def _cut_stream_run(sample, stdout: str, exit_code: int, error_type: str | None):
-    from conftest import journal_entry
-
     from bedrock_mirror.pipeline import SampleRun
     from bedrock_mirror.process import ProcessResult
+    from tests.helpers import journal_entry
 
     entry = journal_entry(
         operation="InvokeModelWithResponseStream", model_id="anthropic.claude-v2", error_type=error_type

@@ -7,10 +7,10 @@ import json
 import shutil
 
 import pytest
-from conftest import HAIKU, bedrock_client, messages_body
 
 from bedrock_mirror import pipeline, registry, steps
 from bedrock_mirror.results import FAILED, PASSED, SKIPPED
+from tests.helpers import HAIKU, bedrock_client, messages_body
 
 NO_BUILD_SERVERS = ["--disable-build-servers", "-nodeReuse:false"]
 DOTNET_RESTORE = ["dotnet", "restore", "BedrockRuntimeExamples.sln", *NO_BUILD_SERVERS]

@@ -14,9 +14,10 @@ import httpx
 import hyperframe.frame
 import pytest
 from bedrock_stub import Stub
-from conftest import HAIKU, bedrock_client, messages_body, signed_headers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.helpers import HAIKU, bedrock_client, messages_body, signed_headers
 
 FUZZ = settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None

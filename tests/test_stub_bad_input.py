@@ -8,7 +8,8 @@ import socket
 import httpx
 import pytest
 from bedrock_stub.app import MAX_BODY_BYTES
-from conftest import HAIKU, bedrock_client, messages_body, signed_headers
+
+from tests.helpers import HAIKU, bedrock_client, messages_body, signed_headers
 
 INVOKE = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 from bedrock_stub import CATALOGUE, Stub
-from conftest import HAIKU, bedrock_client, messages_body
+
+from tests.helpers import HAIKU, bedrock_client, messages_body
 
 # Written out here from the sources the catalogue cites, so that a slip in the catalogue shows.
 MAX_OUTPUT_TOKENS = {

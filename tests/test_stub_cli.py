@@ -8,9 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from bedrock_stub.cli import run as run_console_script
 from bedrock_stub.cli import bind_warning
-from conftest import HAIKU, bedrock_client, messages_body
+from bedrock_stub.cli import run as run_console_script
+
+from tests.helpers import HAIKU, bedrock_client, messages_body
 
 
 def start(*args: str) -> tuple[subprocess.Popen[str], str]:

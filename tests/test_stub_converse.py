@@ -12,9 +12,10 @@ import httpx
 import pytest
 from bedrock_stub import MODELED_ERRORS, OPERATIONS
 from botocore.eventstream import EventStreamBuffer
-from conftest import HAIKU, TRICKY_REPLY, messages_body, signed_headers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.helpers import HAIKU, TRICKY_REPLY, messages_body, signed_headers
 
 SERVICE_MODEL = botocore.session.get_session().get_service_model("bedrock-runtime")
 USER_HI = [{"role": "user", "content": [{"text": "Say hello."}]}]

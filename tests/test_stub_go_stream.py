@@ -18,10 +18,10 @@ from bedrock_stub import INVOKE_MODEL_STREAM, Stub
 from bedrock_stub.app import STREAM_HEAD_DELAY, BedrockRuntimeApp, StubState
 from bedrock_stub.cli import build_parser
 from bedrock_stub.journal import Journal
-from conftest import ready_language
 
 from bedrock_mirror import pipeline, registry
 from bedrock_mirror.scenarios import FIDELITY_TEXT
+from tests.helpers import asgi_scope, ready_language
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1%3A0"
 MESSAGES = {
@@ -41,15 +41,7 @@ def _head_gap(path: str, body: dict, delay: float) -> float:
     raw = json.dumps(body).encode()
     state = StubState(reply="one two three", verify_signatures=False, journal=Journal(), stream_head_delay=delay)
     moments: dict[str, float] = {}
-    scope = {
-        "type": "http",
-        "http_version": "1.1",
-        "method": "POST",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())],
-    }
+    scope = asgi_scope(path, raw)
 
     async def receive():
         moments["read"] = time.perf_counter()

@@ -26,9 +26,10 @@ from bedrock_stub import Stub
 from bedrock_stub.journal import Journal
 from bedrock_stub.limits import RateLimitedLog, connection_limit_for
 from bedrock_stub.wire import MAX_NESTING_DEPTH, parse_json_body
-from conftest import HAIKU, bedrock_client, journal_entry, messages_body, signed_headers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.helpers import HAIKU, bedrock_client, journal_entry, messages_body, signed_headers
 
 INVOKE = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
 SHORT = 1.0  # the read and keep-alive timeouts of the stubs here, in seconds

@@ -11,7 +11,16 @@ import pytest
 from bedrock_stub import MODELED_ERRORS, Stub
 from bedrock_stub.models import PROMPT_END_RULE, PROMPT_START_RULE
 from botocore.eventstream import EventStreamBuffer
-from conftest import CLAUDE_V2, HAIKU, TRICKY_REPLY, bedrock_client, completions_body, messages_body, signed_headers
+
+from tests.helpers import (
+    CLAUDE_V2,
+    HAIKU,
+    TRICKY_REPLY,
+    bedrock_client,
+    completions_body,
+    messages_body,
+    signed_headers,
+)
 
 SERVICE_MODEL = botocore.session.get_session().get_service_model("bedrock-runtime")
 

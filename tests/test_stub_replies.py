@@ -11,7 +11,8 @@ import textwrap
 import botocore.exceptions
 import pytest
 from bedrock_stub.replies import Reply, ToolCall, load_rules_file, shape
-from conftest import CLAUDE_V2, HAIKU, bedrock_client, completions_body, messages_body
+
+from tests.helpers import CLAUDE_V2, HAIKU, bedrock_client, completions_body, messages_body
 
 pytest_plugins = ["pytester"]
 

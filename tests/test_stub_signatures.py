@@ -14,9 +14,10 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.config import Config
 from botocore.credentials import Credentials as BotocoreCredentials
-from conftest import HAIKU, bedrock_client, messages_body, now, signed_headers
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from tests.helpers import HAIKU, bedrock_client, messages_body, now, signed_headers
 
 PATH = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
 

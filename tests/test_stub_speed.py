@@ -21,6 +21,7 @@ from botocore.eventstream import EventStreamBuffer
 
 from bedrock_mirror.bench.bare_app import encode_replies
 from bedrock_mirror.bench.servers import Server
+from tests.helpers import asgi_scope
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 INVOKE_STREAM = "/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke-with-response-stream"
@@ -96,18 +97,6 @@ def test_padding_lengths_vary():
     assert min(lengths) >= 1 and max(lengths) <= len(ALPHABET) and len(lengths) > 20
 
 
-def _scope(path: str, body: bytes) -> dict:
-    return {
-        "type": "http",
-        "http_version": "1.1",
-        "method": "POST",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-    }
-
-
 def test_a_stream_sends_its_headers_before_building_its_frames(monkeypatch):
     order: list[str] = []
     encode = eventstream.chunk_frame
@@ -126,7 +115,7 @@ def test_a_stream_sends_its_headers_before_building_its_frames(monkeypatch):
     async def send(message):
         order.append("headers sent" if message["type"] == "http.response.start" else "body sent")
 
-    asyncio.run(BedrockRuntimeApp(state)(_scope(INVOKE_STREAM, body), receive, send))
+    asyncio.run(BedrockRuntimeApp(state)(asgi_scope(INVOKE_STREAM, body), receive, send))
     assert state.journal.entries()[-1].status == 200
     assert order.count("frame built") > 2
     assert order.index("headers sent") < order.index("frame built")
@@ -162,7 +151,7 @@ def _run_chunked(chunks: list[bytes], pause: float, read_timeout: float) -> tupl
             pass
 
         path = "/model/us.anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke"
-        await BedrockRuntimeApp(state)(_scope(path, body), receive, send)
+        await BedrockRuntimeApp(state)(asgi_scope(path, body), receive, send)
 
     asyncio.run(main())
     return state, timers

@@ -24,7 +24,8 @@ from bedrock_stub.models import (
     THINKING_TOP_P,
 )
 from bedrock_stub.replies import DEFAULT_REASONING, load_rules_file
-from conftest import HAIKU, bedrock_client, messages_body
+
+from tests.helpers import HAIKU, bedrock_client, messages_body
 
 SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 THINKING = {"type": "enabled", "budget_tokens": 2000}
