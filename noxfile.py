@@ -68,9 +68,16 @@ def report(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite (stub protocol, harness units, end-to-end runs)."""
+    """Run every test that needs no toolchain build (the stub, the harness, the reports); pytest args after --."""
     session.install("-e", ".", *nox.project.dependency_groups(PROJECT, "test"))
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "-m", "not end_to_end", *session.posargs)
+
+
+@nox.session
+def e2e(session: nox.Session) -> None:
+    """Run the end-to-end tests: each language built with its toolchain and its samples run against the stub."""
+    session.install("-e", ".", *nox.project.dependency_groups(PROJECT, "test"))
+    session.run("pytest", "-m", "end_to_end", *session.posargs)
 
 
 @nox.session
