@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -11,18 +12,24 @@ class Extraction:
 
     With `after_prefix`, the answer starts on the first line that begins with that label, right after it (a
     program that prints `Response: <text>`), and runs to the line `before` or the end. The final newline the
-    program printed after the answer is not part of it.
+    program printed after the answer is not part of it. `stream` is where the program prints its answer (a Go
+    scenario logs it, and Go's logger writes to standard error).
     """
 
     after: str | None = None
     before: str | None = None
     after_prefix: str | None = None
+    stream: Literal["stdout", "stderr"] = "stdout"
 
     def __post_init__(self) -> None:
         if self.after is not None and self.after_prefix is not None:
             raise ValueError("an extraction takes `after` or `after_prefix`, not both")
         if self.after_prefix == "":
             raise ValueError("`after_prefix` must not be empty: use no label to take the output from its start")
+
+    def extract_printed(self, stdout: str, stderr: str) -> str | None:
+        """The answer, from whichever stream the program prints it on."""
+        return self.extract(stdout if self.stream == "stdout" else stderr)
 
     def extract(self, stdout: str) -> str | None:
         text = stdout
@@ -54,7 +61,8 @@ class Extraction:
             parts.append(f"after the line {self.after!r}")
         if self.before is not None:
             parts.append(f"before the line {self.before!r}")
-        return "standard output " + (" and ".join(parts) if parts else "as a whole")
+        where = "standard output " if self.stream == "stdout" else "standard error "
+        return where + (" and ".join(parts) if parts else "as a whole")
 
 
 def _line_start(text: str, line: str) -> int | None:

@@ -205,7 +205,7 @@ def judge_error(result: SampleResult, sample: Sample, run: SampleRun, expectatio
         reasons.append(f"the sample exited with code {process.exit_code}, expected {path.exit_code}")
     stream = process.stdout if path.stream == "stdout" else process.stderr
     # Where one program runs several snippets, each reports its error inside its own part of the output.
-    own_part = sample.extraction.extract(stream) if path.stream == "stdout" else None
+    own_part = sample.extraction.extract(stream) if path.stream == sample.extraction.stream else None
     text = stream if own_part is None else own_part
     if not path.found_in(text, sample.model_id, expectation.error, expectation.message):
         line = path.expected_line(sample.model_id, expectation.error, expectation.message)
@@ -228,7 +228,7 @@ def judge_stream_cut(result: SampleResult, sample: Sample, run: SampleRun, expec
     reasons = []
     if not process.ok:
         reasons.append(f"the sample {process.describe_failure()}")
-    printed = sample.extraction.extract(process.stdout)
+    printed = sample.extraction.extract_printed(process.stdout, process.stderr)
     if printed is None:
         printed = process.stdout.rstrip("\n")
     if not run.expected.startswith(printed) or len(printed) >= len(run.expected):
@@ -256,7 +256,7 @@ def judge(
     reasons = []
     if not process.ok and (check_exit or process.timed_out or process.missing_program):
         reasons.append(f"the sample {process.describe_failure()}")
-    extracted = sample.extraction.extract(process.stdout)
+    extracted = sample.extraction.extract_printed(process.stdout, process.stderr)
     if extracted is None:
         reasons.append(f"no answer found in its output ({sample.extraction.describe()})")
     elif extracted != expected:

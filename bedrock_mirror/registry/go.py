@@ -20,18 +20,25 @@ INVOKE_EXAMPLES_COMMIT = "1cd0734e05f493674316679c214cc6b1a8dd5db1"
 COMMANDS = ("invoke_claude", "invoke_claude_stream", "converse_claude")
 
 # Where a call fails, the examples only log why and carry on with the nil output, so the next line that reads it
-# panics: the log line, then `panic: runtime error: invalid memory address or nil pointer dereference` and a
-# goroutine trace on standard error, exit code 2 (the Go runtime's code for an unrecovered panic).
-PANIC_EXIT_CODE = 2
-NIL_OUTPUT_PANIC = "panic: runtime error: invalid memory address or nil pointer dereference"
+# panics. The runners, like upstream's scenarios (scenarios/scenario_invoke_models.go at INVOKE_EXAMPLES_COMMIT,
+# scenarios/scenario_converse.go), call the example under a deferred recover that logs the panic, so the program
+# logs the example's line, then this one, and ends with status 0.
+RECOVERED_EXIT_CODE = 0
+RECOVERED_PANIC = "Something went wrong with the demo: runtime error: invalid memory address or nil pointer dereference"
+
+# The runners print the Region first, on standard output, as upstream's cmd/main.go does.
+REGION = "us-east-1"
+REGION_LINE = f"Using AWS region: {REGION}"
+# The scenarios log the trimmed answer behind this label; Go's logger writes to standard error.
+CLAUDE_LABEL = Extraction(after_prefix="Claude     : ", stream="stderr")
 
 
-def logged_then_panics(line: str, operation: str) -> ErrorPath:
-    """The example's log line, around the SDK's text for the failed operation, before the panic."""
+def logged_then_recovered(line: str, operation: str) -> ErrorPath:
+    """The example's log line, around the SDK's text for the failed operation, before the recovered panic."""
     return ErrorPath(
         line + "Here's why: operation error Bedrock Runtime: " + operation + ", *{error}: {message}",
         stream="stderr",
-        exit_code=PANIC_EXIT_CODE,
+        exit_code=RECOVERED_EXIT_CODE,
     )
 
 
@@ -68,7 +75,8 @@ LANGUAGE = Language(
             operation=INVOKE_MODEL,
             model_id=CLAUDE_2,
             # ProcessError's message for any error but an unknown host or an unresolved model.
-            on_error=logged_then_panics('Couldn\'t invoke model: "{model_id}". ', "InvokeModel"),
+            extraction=CLAUDE_LABEL,
+            on_error=logged_then_recovered('Couldn\'t invoke model: "{model_id}". ', "InvokeModel"),
             expected_findings=(PROMPT_START_RULE,),
             upstream=f"{UPSTREAM}/actions/invoke_model.go@{INVOKE_EXAMPLES_COMMIT}",
         ),
@@ -80,10 +88,12 @@ LANGUAGE = Language(
             run=("bin/invoke_claude_stream",),
             operation=INVOKE_MODEL_STREAM,
             model_id=CLAUDE_2,
-            # Only an error answered before the stream starts reaches this path. The example never asks the event
-            # stream for its error, so an exception frame inside the stream just ends the loop: the text before it
-            # is printed and the program exits 0 without a word (tests/test_go_samples.py holds that).
-            on_error=logged_then_panics("Couldn't invoke Anthropic Claude. ", "InvokeModelWithResponseStream"),
+            # The example prints the pieces on standard output, after the runner's Region line. Only an error
+            # answered before the stream starts reaches this path. The example never asks the event stream for its
+            # error, so an exception frame inside the stream just ends the loop: the text before it is printed and
+            # the program exits 0 without a word (tests/test_go_samples.py holds that).
+            extraction=Extraction(after=REGION_LINE),
+            on_error=logged_then_recovered("Couldn't invoke Anthropic Claude. ", "InvokeModelWithResponseStream"),
             ignores_stream_errors=True,
             expected_findings=(PROMPT_START_RULE,),
             upstream=f"{UPSTREAM}/actions/invoke_model_with_response_stream.go@{INVOKE_EXAMPLES_COMMIT}",
@@ -95,7 +105,8 @@ LANGUAGE = Language(
             run=("bin/converse_claude",),
             operation=CONVERSE,
             model_id=CLAUDE_3_HAIKU,
-            on_error=logged_then_panics('Couldn\'t invoke model: "{model_id}". ', "Converse"),
+            extraction=CLAUDE_LABEL,
+            on_error=logged_then_recovered('Couldn\'t invoke model: "{model_id}". ', "Converse"),
             upstream=f"{UPSTREAM}/actions/converse.go",
         ),
         Sample(

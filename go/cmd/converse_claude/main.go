@@ -1,5 +1,7 @@
 // Command converse_claude runs the ConverseClaude example once, as the
-// examples' Converse scenario does, and prints the reply.
+// examples' Converse scenario does: it prints the Region it uses, logs the
+// trimmed reply behind the label `Claude     : `, and recovers from any panic
+// by logging it, so the program ends with status 0.
 //
 // Credentials and the endpoint come from the standard AWS configuration:
 // environment variables, shared config files and so on.
@@ -7,8 +9,10 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
@@ -17,10 +21,15 @@ import (
 )
 
 func main() {
+	region := flag.String("region", "us-east-1", "The AWS region")
+	flag.Parse()
+
+	fmt.Printf("Using AWS region: %s\n", *region)
+
 	ctx := context.Background()
 
 	// snippet: create the client
-	sdkConfig, err := config.LoadDefaultConfig(ctx, config.WithRegion("us-east-1"))
+	sdkConfig, err := config.LoadDefaultConfig(ctx, config.WithRegion(*region))
 	if err != nil {
 		log.Fatalf("unable to load SDK config, %v", err)
 	}
@@ -31,13 +40,26 @@ func main() {
 
 	// snippet: end
 	log.SetFlags(0)
+	run(ctx, wrapper)
+}
 
-	completion, err := wrapper.ConverseClaude(ctx, "In one paragraph, who are you?")
+// run calls the example as the scenario's Run does: a panic anywhere below,
+// such as the example reading the nil output of a failed call, is logged
+// rather than ending the program.
+func run(ctx context.Context, wrapper actions.ConverseWrapper) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.Printf("Something went wrong with the demo: %v\n", r)
+		}
+	}()
+
+	prompt := "In one paragraph, who are you?"
+
+	log.Println(strings.Repeat("-", 77))
+	log.Printf("Invoking Claude with prompt: %v\n", prompt)
+	completion, err := wrapper.ConverseClaude(ctx, prompt)
 	if err != nil {
 		panic(err)
 	}
-
-	// The scenario logs the trimmed reply behind a label; it is printed here
-	// unchanged, alone on standard output, so it can be compared whole.
-	fmt.Println(completion)
+	log.Printf("\nClaude     : %v\n", strings.TrimSpace(completion))
 }
