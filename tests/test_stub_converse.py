@@ -167,7 +167,7 @@ def test_converse_over_h2c_prior_knowledge(stub):
 
 VALIDATION_CASES = [
     (
-        [{"role": "assistant", "content": [{"text": "hi"}]}],
+        [],
         {},
         "A conversation must start with a user message. Try again with a conversation that starts with a user message.",
     ),
@@ -184,7 +184,7 @@ VALIDATION_CASES = [
         "field and try again.",
     ),
     (
-        [{"role": "user", "content": [{"text": "  "}]}],
+        [{"role": "user", "content": [{"text": ""}]}],
         {},
         "The text field in the ContentBlock object at messages.0.content.0 is blank. Add text to the text field, "
         "and try again.",

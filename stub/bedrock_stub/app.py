@@ -262,7 +262,9 @@ class BedrockRuntimeApp:
         body: bytes,
         broken: _StreamBreak | None,
     ) -> None:
-        tokens, exchange.entry.findings = count_input_tokens(model, body, strict=self.state.strict)
+        tokens, exchange.entry.findings = count_input_tokens(
+            model, body, strict=self.state.strict, model_id=exchange.entry.model_id or ""
+        )
         await self._send_json(send, exchange, {"inputTokens": tokens})
 
     async def _converse(
@@ -360,12 +362,13 @@ class BedrockRuntimeApp:
             (b"content-type", b"application/json"),
             (b"content-length", b"%d" % len(body)),
         ]
-        if answer is not None:
+        if answer is not None and exchange.entry.operation == INVOKE_MODEL:
             headers += [
                 (b"x-amzn-bedrock-invocation-latency", b"%d" % _elapsed_ms(exchange)),
                 (b"x-amzn-bedrock-input-token-count", str(input_tokens).encode()),
                 (b"x-amzn-bedrock-output-token-count", b"%d" % answer.output_tokens),
             ]
+        if answer is not None:
             exchange.entry.reply_text = answer.text
         exchange.entry.status = 200
         # Before the headers: an SDK may return to its caller as soon as they arrive.

@@ -18,10 +18,17 @@ Validation messages are Bedrock's own, as users have reported them:
   'inferenceConfig.temperature' failed to satisfy constraint: Member must have value less than or equal to 1" (the
   limits are the service model's: temperature and topP in [0, 1], maxTokens >= 1, roles user/assistant, image
   formats png/jpeg/gif/webp, document formats pdf/csv/doc/docx/xls/xlsx/html/txt/md).
-- An empty content list and a blank text block: "The content field in the Message object at messages.0 is empty.
+- An empty content list and an empty text block: "The content field in the Message object at messages.0 is empty.
   Add a ContentBlock object to the content field and try again." and "The text field in the ContentBlock object at
   messages.0.content.0 is blank. Add text to the text field, and try again." (Bedrock's wording as seen in client
-  bug reports; the positions are the request's).
+  bug reports; the positions are the request's). Recordings of real traffic (2025-26) show Bedrock accepting a
+  text block of whitespace only and a conversation whose first message is the assistant's, so the stub does too;
+  only an empty `messages` list gets "A conversation must start with a user message...".
+- Reasoning sent back in history (`reasoningContent` with `reasoningText` {text, signature} or `redactedContent`,
+  as every client returns it in a tool loop with thinking on) is accepted, as the recordings show.
+- Media from S3 (`source.s3Location` on an image, document or video): Converse accepts it only for Amazon Nova;
+  for Claude the request reaches the model without a source type and fails with Claude's own
+  "messages.0.content.0.document.source.type: Field required" (strands-agents/harness-sdk#3610 quotes it).
 - toolUse/toolResult blocks without `toolConfig`: "The toolConfig field must be defined when using toolUse and
   toolResult content blocks."
 - The API reference's `Message.content` notes (images and documents only in user messages; a document needs a text
@@ -39,7 +46,11 @@ Extended thinking comes as `additionalModelRequestFields: {"thinking": {"type": 
 its `contentBlockStop`, then the text as block 1.
 
 Without `inferenceConfig.maxTokens` the reply is limited to 4096 tokens (or the model's smaller limit): the cap
-Converse applies by default (langchain-ai/openwiki#743).
+Converse applies by default (langchain-ai/openwiki#743). A request that enables thinking without `maxTokens` is
+measured against the model's own output limit instead: recordings show Bedrock accepting budgets above 4096 so.
+
+Replies carry the headers the recordings show for Converse: the request id, content type and length only (the
+`x-amzn-bedrock-*` token-count and latency headers belong to InvokeModel).
 """
 
 from __future__ import annotations
@@ -66,7 +77,18 @@ MODEL_ERRORS = "The model returned the following errors: "
 TOOL_CONFIG_MISSING = "The toolConfig field must be defined when using toolUse and toolResult content blocks."
 _IMAGE_FORMATS = ("png", "jpeg", "gif", "webp")
 _DOCUMENT_FORMATS = ("pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md")
-_BLOCK_KINDS = ("text", "image", "document", "video", "audio", "toolUse", "toolResult", "guardContent", "cachePoint")
+_BLOCK_KINDS = (
+    "text",
+    "image",
+    "document",
+    "video",
+    "audio",
+    "toolUse",
+    "toolResult",
+    "guardContent",
+    "cachePoint",
+    "reasoningContent",
+)
 # Keys Converse fills in itself, so additionalModelRequestFields may not carry them.
 _CONVERSE_OWNED = {"anthropic_version", "messages", "system", "max_tokens", "temperature", "top_p", "stop_sequences"}
 
@@ -116,8 +138,6 @@ def conversation_from(
             raise _constraint(
                 role, f"messages.{index + 1}.member.role", "Member must satisfy enum value set: [user, assistant]"
             )
-        if index == 0 and role != "user":
-            raise validation_error(START_WITH_USER)
         if index > 0 and messages[index - 1].get("role") == role:
             raise validation_error(ALTERNATE_ROLES)
         content = message.get("content")
@@ -164,6 +184,8 @@ def conversation_from(
     limit = max_tokens if max_tokens is not None else min(default_max_tokens, model.max_output_tokens)
     thinking = False
     if isinstance(fields, dict) and "thinking" in fields:
+        if max_tokens is None:
+            limit = model.max_output_tokens
         thinking = thinking_enabled(
             fields["thinking"],
             max_tokens=limit,
@@ -220,7 +242,7 @@ def _check_content(index: int, role: str, content: list[Any], texts: list[str]) 
         if not isinstance(block, dict) or not any(kind in block for kind in _BLOCK_KINDS):
             raise validation_error(f"The ContentBlock object at {where} is empty or of an unknown type.")
         if "text" in block:
-            if not isinstance(block["text"], str) or not block["text"].strip():
+            if not isinstance(block["text"], str) or not block["text"]:
                 raise validation_error(
                     f"The text field in the ContentBlock object at {where} is blank. "
                     "Add text to the text field, and try again."
@@ -245,6 +267,8 @@ def _check_content(index: int, role: str, content: list[Any], texts: list[str]) 
                 )
             if not isinstance(media.get("source"), dict) or not media["source"]:
                 raise validation_error(f"The {kind} source in the ContentBlock object at {where} is empty.")
+            if "s3Location" in media["source"]:
+                raise _s3_refused(where, kind)
             if kind == "document":
                 has_document = True
                 if not isinstance(media.get("name"), str) or not media["name"]:
@@ -255,6 +279,12 @@ def _check_content(index: int, role: str, content: list[Any], texts: list[str]) 
                     )
                 if isinstance(media["source"].get("text"), str):
                     texts.append(media["source"]["text"])
+        elif "video" in block:
+            video = block["video"]
+            if isinstance(video, dict) and isinstance(video.get("source"), dict) and "s3Location" in video["source"]:
+                raise _s3_refused(where, "video")
+        elif "reasoningContent" in block:
+            _check_reasoning(block["reasoningContent"], where)
         elif "toolUse" in block:
             uses_tools = True
             tool = block["toolUse"]
@@ -277,6 +307,27 @@ def _check_content(index: int, role: str, content: list[Any], texts: list[str]) 
             "Add a text ContentBlock beside the document."
         )
     return uses_tools
+
+
+def _s3_refused(where: str, kind: str) -> BedrockError:
+    return validation_error(f"{where}.{kind}.source.type: Field required")
+
+
+def _check_reasoning(reasoning: Any, where: str) -> None:
+    """A `ReasoningContentBlock` union: exactly one of `reasoningText` {text, signature?} and `redactedContent`."""
+    members = [key for key in ("reasoningText", "redactedContent") if isinstance(reasoning, dict) and key in reasoning]
+    if len(members) != 1 or len(reasoning) != 1:
+        raise validation_error(f"The ContentBlock object at {where} is empty or of an unknown type.")
+    if members[0] == "reasoningText":
+        text = reasoning["reasoningText"]
+        if not isinstance(text, dict) or not isinstance(text.get("text"), str):
+            raise _constraint(None, f"{where}.reasoningContent.reasoningText.text", "Member must not be null")
+        if not isinstance(text.get("signature", ""), str):
+            raise _constraint(
+                text["signature"], f"{where}.reasoningContent.reasoningText.signature", "Member must be a string"
+            )
+    elif not isinstance(reasoning["redactedContent"], str) or not reasoning["redactedContent"]:
+        raise _constraint(None, f"{where}.reasoningContent.redactedContent", "Member must not be null")
 
 
 def _check_tool_config(tool_config: Any, texts: list[str]) -> None:
