@@ -6,7 +6,8 @@ import base64
 import json
 
 import pytest
-from conftest import HAIKU, messages_body
+
+from tests.helpers import HAIKU, messages_body, signed_headers
 
 SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 SONNET_4_BASE = "anthropic.claude-sonnet-4-20250514-v1:0"
@@ -63,7 +64,6 @@ def test_reasoning_sent_back_in_history_is_accepted(stub, client, reasoning):
 def test_a_reasoning_block_holding_both_members_is_refused(stub, client):
     # boto3 refuses a union with two members itself, so this one goes as the wire would carry it.
     import httpx
-    from conftest import signed_headers
 
     path = f"/model/{SONNET_4}/converse"
     body = json.dumps(
