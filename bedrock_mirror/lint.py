@@ -13,7 +13,7 @@ from .environment import scrubbed
 from .pipeline import prepare
 from .process import run_process
 from .registry import ROOT, Check, Language
-from .results import FAILED, PASSED, SKIPPED
+from .results import FAILED, PASSED, SKIPPED, Status
 
 REQUIRE_CHECKS_VARIABLE = "MIRROR_REQUIRE_CHECKS"
 
@@ -22,7 +22,7 @@ REQUIRE_CHECKS_VARIABLE = "MIRROR_REQUIRE_CHECKS"
 class CheckOutcome:
     language: str
     check: str
-    status: str
+    status: Status
     detail: str = ""
 
 
@@ -47,7 +47,7 @@ def run_checks(
     language: Language, *, required: bool, log: Callable[[str], None], env: Mapping[str, str] | None = None
 ) -> list[CheckOutcome]:
     env = dict(env if env is not None else scrubbed(os.environ))
-    unavailable = SKIPPED if not required else FAILED
+    unavailable: Status = SKIPPED if not required else FAILED
     outcomes = []
     prepared = None
     for check in language.checks:
@@ -84,7 +84,7 @@ TOOLS = ROOT / ".cache" / "tools"
 
 def check_workflows(*, required: bool, log: Callable[[str], None], env: Mapping[str, str]) -> CheckOutcome:
     """actionlint over the GitHub Actions workflows, installed once as a pinned Go module."""
-    unavailable = FAILED if required else SKIPPED
+    unavailable: Status = FAILED if required else SKIPPED
     workflows = sorted(str(path) for path in (ROOT / ".github" / "workflows").glob("*.y*ml"))
     if not workflows:
         return CheckOutcome("project", "actionlint", FAILED, "no workflow in .github/workflows")

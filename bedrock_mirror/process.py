@@ -25,7 +25,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,7 +128,7 @@ class _Subreaper:
         self._prctl = self._load()
 
     @staticmethod
-    def _load():  # type: ignore[no-untyped-def]
+    def _load() -> Callable[..., int] | None:
         try:
             return ctypes.CDLL(None, use_errno=True).prctl
         except (OSError, AttributeError):
@@ -194,7 +194,7 @@ def run_process(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], ti
             if group is not None:
                 root = process.pid
                 _SUBREAPER.started(root, token)
-        if group is None:
+        if group is None or root is None:
             return _communicate(process, list(command), timeout, started)
         tree = _Tree(root, token, before)
         drains = [_Drain(pipe.fileno() if pipe else None) for pipe in (process.stdout, process.stderr)]
@@ -390,10 +390,12 @@ def _communicate(process: subprocess.Popen[bytes], command: list[str], timeout: 
             stdout, stderr = b"", b""
     kept = [(data or b"")[:MAX_OUTPUT_BYTES] for data in (stdout, stderr)]
     dropped = sum(len(data or b"") for data in (stdout, stderr)) - sum(len(data) for data in kept)
+    stdout_text, stderr_text = (data.decode("utf-8", errors="replace") for data in kept)
     return ProcessResult(
         command,
         None if timed_out else process.returncode,
-        *(data.decode("utf-8", errors="replace") for data in kept),
+        stdout_text,
+        stderr_text,
         time.perf_counter() - started,
         timed_out,
         dropped_bytes=dropped,

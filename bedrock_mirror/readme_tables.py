@@ -6,6 +6,7 @@ README cannot drift from them (`nox -s idioms` rewrites them; a test fails when 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from bedrock_stub.catalogue import CATALOGUE
@@ -79,13 +80,17 @@ def catalogue_table() -> str:
 TABLES = {"samples": samples_table, "coverage": coverage_table, "catalogue": catalogue_table}
 
 
+def _between_markers(table: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: match[1] + table + "\n" + match[2]
+
+
 def render(readme: str) -> str:
     """The README with every generated table replaced by its current rendering."""
     for name, table in TABLES.items():
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL)
         if not pattern.search(readme):
             raise ValueError(f"README.md lacks the markers <!-- {name}:start --> and <!-- {name}:end -->")
-        readme = pattern.sub(lambda match, table=table: match[1] + table() + "\n" + match[2], readme)
+        readme = pattern.sub(_between_markers(table()), readme)
     return readme
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from .registry import LANGUAGES, ROOT, Language, Sample, all_samples
 from .report import _UNINTERESTING_HEADERS, Report, _header_cell, build_report, sent_requests
-from .results import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, SampleResult, output_dir, read_results
+from .results import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, SampleResult, Status, output_dir, read_results
 from .scenarios import PLAIN
 
 PAGE_NAME = "report.html"
@@ -25,7 +25,7 @@ PAGE_NAME = "report.html"
 FOLD_CHARS = 1_500
 FOLD_LINES = 25
 SHOWN_CHARS = 20_000
-STATUS_TEXT = {PASSED: "pass", FAILED: "FAIL", SKIPPED: "skipped", NOT_APPLICABLE: "n/a"}
+STATUS_TEXT: dict[Status, str] = {PASSED: "pass", FAILED: "FAIL", SKIPPED: "skipped", NOT_APPLICABLE: "n/a"}
 STATUS_CLASS = {PASSED: "passed", FAILED: "failed", SKIPPED: "skipped", NOT_APPLICABLE: "na"}
 # Controls (but tab, newline and carriage return), lone surrogates and noncharacters: not allowed in HTML text.
 _NOT_HTML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
@@ -161,7 +161,7 @@ def _grid(report: Report) -> tuple[str, str]:
             name
             for name in scenarios
             if any(
-                results[(sample.id, name)] is not None and results[(sample.id, name)].status != NOT_APPLICABLE
+                (result := results[(sample.id, name)]) is not None and result.status != NOT_APPLICABLE
                 for _, sample in rows
             )
         ] or scenarios

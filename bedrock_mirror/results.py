@@ -7,11 +7,17 @@ import os
 import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
 from .registry import ROOT
 
-PASSED, FAILED, SKIPPED, NOT_APPLICABLE = "passed", "failed", "skipped", "n/a"
+Status = Literal["passed", "failed", "skipped", "n/a"]
+PASSED: Final = "passed"
+FAILED: Final = "failed"
+SKIPPED: Final = "skipped"
+NOT_APPLICABLE: Final = "n/a"
+# "latest": a run with the SDK's newest release (`--sdk latest`).
+SdkChannel = Literal["pinned", "latest"]
 
 
 def output_dir() -> Path:
@@ -32,7 +38,7 @@ class SampleResult:
     title: str
     sdk: str
     sdk_version: str | None
-    status: str
+    status: Status
     reason: str = ""
     run_id: str = ""
     expected_text: str | None = None
@@ -51,7 +57,7 @@ class SampleResult:
     # sdk_version is what ran: the version the build held (sdk_installed), or the pin where there was no build.
     sdk_pinned: str | None = None
     sdk_installed: str | None = None
-    sdk_channel: str = "pinned"  # "latest": a run with the SDK's newest release (`--sdk latest`)
+    sdk_channel: SdkChannel = "pinned"
 
     @property
     def key(self) -> tuple[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from bedrock_stub import CATALOGUE, Catalogue, Stub
 from bedrock_stub.models import INVALID_MODEL_ID
@@ -15,6 +15,7 @@ PLAIN = "plain"
 # Accented letters, CJK, an emoji, double quotes, a backslash, a tab and newlines.
 FIDELITY_TEXT = 'Ça marche: «héllo» — 世界 你好 🙂👍 "double quotes" back\\slash\ttab\nsecond line\n  indented third'
 LONG_REPLY_CHARS = 100_000
+ExpectationKind = Literal["reply", "error", "stream-cut", "not-applicable"]
 
 
 def long_reply() -> str:
@@ -28,7 +29,7 @@ class Expectation:
     """`reply`: prints the stub's reply; `error`: its error path runs; `stream-cut`: prints the text before a
     broken stream and ends normally; `not-applicable`: `why` says why."""
 
-    kind: str
+    kind: ExpectationKind
     why: str = ""
     error: str | None = None
     message: str | None = None
@@ -51,7 +52,8 @@ class Expectation:
 class Scenario:
     name: str
     description: str
-    arrange: Callable[[Stub], None] = lambda stub: None
+    # What it returns is ignored (the stub's own methods return what they set up).
+    arrange: Callable[[Stub], object] = lambda stub: None
     expect: Callable[[Language, Sample], Expectation] = lambda language, sample: Expectation("reply")
     streaming_only: bool = False
     # Builds the scenario's stub from the samples one run serves (for a catalogue without their models).

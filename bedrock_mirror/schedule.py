@@ -9,6 +9,7 @@ and printed together when it ends; results come back in the order a sequential r
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import json
@@ -118,7 +119,7 @@ class Suite:
                 self._prepare(index, sequential=True)
         else:
             for index in range(len(self.languages)):
-                self._push((0.0, index), lambda index=index: self._prepare(index, sequential=False))
+                self._push((0.0, index), functools.partial(self._prepare, index, sequential=False))
             workers = [
                 threading.Thread(target=self._work, name=f"mirror-worker-{number}", daemon=True)
                 for number in range(self.jobs)
@@ -179,7 +180,7 @@ class Suite:
                 self._execute(index, position, each, preparation)
             else:
                 rank = (1.0, -self._estimate(each))
-                self._push(rank, lambda p=position, e=each: self._execute(index, p, e, preparation))
+                self._push(rank, functools.partial(self._execute, index, position, each, preparation))
 
     def _estimate(self, planned: PlannedRun) -> float:
         known = [

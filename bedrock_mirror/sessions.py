@@ -9,7 +9,7 @@ import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from . import registry
 from .environment import scrubbed
@@ -23,6 +23,9 @@ from .schedule import Suite, estimates_from, worker_count, write_suite_stats
 from .shared_stub import RUN_ID, run_reply, strict_stub
 from .strictness import required_languages
 from .versions import language_pin
+
+if TYPE_CHECKING:
+    from nox import Session
 
 # Where `--sdk latest` builds: a copy of each language folder, so that the pinned build stays as it is.
 DRIFT_ROOT = ROOT / ".cache" / "drift"
@@ -53,7 +56,7 @@ def _scenarios_from(posargs: list[str]) -> tuple[Scenario, ...]:
     return tuple(scenario(name) for name in names) if names else SCENARIOS
 
 
-def language_session(session: Any, name: str) -> None:
+def language_session(session: Session, name: str) -> None:
     """Builds and runs one language's samples against the stub, and records each result."""
     options = _options_from(list(session.posargs))
     _run_languages(
@@ -61,7 +64,7 @@ def language_session(session: Any, name: str) -> None:
     )
 
 
-def drift_session(session: Any) -> None:
+def drift_session(session: Session) -> None:
     """Runs every language's samples with its SDK's newest release; `nox -s report` then sets them beside the pins."""
     _run_languages(session, list(registry.LANGUAGES), _scenarios_from(list(session.posargs)), latest=True)
 
@@ -115,7 +118,7 @@ def _refresh_copy(source: Path, copy: Path) -> None:
     record.write_text(json.dumps(now, indent=0), encoding="utf-8")
 
 
-def all_session(session: Any) -> None:
+def all_session(session: Session) -> None:
     """Runs every language under every scenario on a pool of workers (MIRROR_JOBS), then prints the report."""
     options = _options_from(list(session.posargs))
     results = _run_suite(
@@ -134,7 +137,7 @@ def all_session(session: Any) -> None:
 
 
 def _run_languages(
-    session: Any, languages: list[registry.Language], scenarios: tuple[Scenario, ...], *, latest: bool = False
+    session: Session, languages: list[registry.Language], scenarios: tuple[Scenario, ...], *, latest: bool = False
 ) -> None:
     results = _run_suite(session, languages, scenarios, latest=latest)
     failed = [result for result in results if result.status == FAILED]
@@ -145,7 +148,7 @@ def _run_languages(
 
 
 def _run_suite(
-    session: Any, languages: list[registry.Language], scenarios: tuple[Scenario, ...], *, latest: bool = False
+    session: Session, languages: list[registry.Language], scenarios: tuple[Scenario, ...], *, latest: bool = False
 ) -> list[SampleResult]:
     """Runs the languages' runs on a pool of workers, writes and logs every result, and returns them."""
     try:
@@ -201,7 +204,7 @@ def _run_suite(
     return results
 
 
-def lint_session(session: Any) -> None:
+def lint_session(session: Session) -> None:
     """Runs every language's static checks; a missing tool skips a check unless MIRROR_REQUIRE_CHECKS names it."""
     try:
         required = required_languages(registry.language_names(), variable=REQUIRE_CHECKS_VARIABLE)
@@ -209,7 +212,7 @@ def lint_session(session: Any) -> None:
         session.error(str(error))
     # The session's own virtualenv (ruff, tree-sitter) comes first on PATH.
     env = scrubbed(os.environ)
-    env["PATH"] = os.pathsep.join([*session.bin_paths, env.get("PATH", "")])
+    env["PATH"] = os.pathsep.join([*(session.bin_paths or ()), env.get("PATH", "")])
     outcomes = []
     for language in registry.LANGUAGES:
         outcomes += run_checks(language, required=language.name in required, log=session.log, env=env)
@@ -225,7 +228,7 @@ def lint_session(session: Any) -> None:
         session.error("failed checks: " + ", ".join(f"{outcome.language} / {outcome.check}" for outcome in failed))
 
 
-def bench_session(session: Any) -> None:
+def bench_session(session: Session) -> None:
     from .bench.run import main, markdown
 
     data = main(list(session.posargs), log=session.log)
@@ -234,14 +237,14 @@ def bench_session(session: Any) -> None:
     session.log(f"written to {output_dir()}: bench.md, bench.json{profiled}")
 
 
-def write_idioms() -> list[Any]:
+def write_idioms() -> list[Path]:
     # Imported here: only this session needs Pygments.
     from . import idioms, readme_tables
 
     return [*idioms.write(), readme_tables.write()]
 
 
-def report_session(session: Any) -> None:
+def report_session(session: Session) -> None:
     """Prints the parity table of the latest results and fails if any sample failed or the samples disagree."""
     report = write_report()
     write_html_report(report=report)

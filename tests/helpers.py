@@ -3,18 +3,26 @@ entries, an ASGI scope, and languages built once per test session."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sys
+from collections.abc import Iterable
 from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
 
 import boto3
 import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
 import pytest
-from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY
+from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, JournalEntry
 from botocore.config import Config
+
+from bedrock_mirror import pipeline, registry
+from bedrock_mirror.registry import ErrorPath, Language, Sample, Sdk, Step, Tool
+from bedrock_mirror.strictness import required_languages
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 CLAUDE_V2 = "anthropic.claude-v2"
@@ -33,48 +41,44 @@ CALL_THE_STUB = (
 )
 
 
-def journal_entry(**fields: object):
+def journal_entry(**changes: Any) -> JournalEntry:
     """A journal entry as the stub records it, with the given fields changed."""
-    from bedrock_stub import JournalEntry
-
-    defaults = {
-        "seq": 1,
-        "time": "",
-        "http_version": "1.1",
-        "method": "POST",
-        "path": "/",
-        "operation": "InvokeModel",
-        "model_id": HAIKU,
-        "headers": [],
-        "body": None,
-        "body_bytes": 0,
-        "body_truncated": False,
-        "signature": "valid",
-        "status": 200,
-    }
-    return JournalEntry(**{**defaults, **fields})
+    entry = JournalEntry(
+        seq=1,
+        time="",
+        http_version="1.1",
+        method="POST",
+        path="/",
+        operation="InvokeModel",
+        model_id=HAIKU,
+        headers=[],
+        body=None,
+        body_bytes=0,
+        body_truncated=False,
+        signature="valid",
+        status=200,
+    )
+    return dataclasses.replace(entry, **changes)
 
 
-def fake_sample(run: tuple[str, ...], **changes: object):
+def fake_sample(run: tuple[str, ...], **changes: Any) -> Sample:
     """A registry entry for a program of the test's own."""
-    from bedrock_mirror.registry import ErrorPath, Sample
-
-    fields = {
-        "id": "fake-sample",
-        "title": "fake",
-        "source": "x",
-        "run": run,
-        "operation": "InvokeModel",
-        "model_id": HAIKU,
-        "on_error": ErrorPath("ERROR"),
-    }
-    return Sample(**{**fields, **changes})
+    sample = Sample(
+        id="fake-sample",
+        title="fake",
+        source="x",
+        run=run,
+        operation="InvokeModel",
+        model_id=HAIKU,
+        on_error=ErrorPath("ERROR"),
+    )
+    return dataclasses.replace(sample, **changes)
 
 
-def fake_language(folder, *, tools=(), steps=(), samples=()):
+def fake_language(
+    folder: Path | str, *, tools: Iterable[Tool] = (), steps: Iterable[Step] = (), samples: Iterable[Sample] = ()
+) -> Language:
     """A language whose folder, toolchain, steps and samples are the test's own."""
-    from bedrock_mirror.registry import Language, Sdk
-
     return Language(
         name="fake",
         title="Fake",
@@ -86,7 +90,7 @@ def fake_language(folder, *, tools=(), steps=(), samples=()):
     )
 
 
-def script_samples(folder, sources: dict[str, str]) -> tuple:
+def script_samples(folder: Path, sources: dict[str, str]) -> tuple[Sample, ...]:
     """One fake entry per Python script, run with the project's Python (which has boto3)."""
     samples = []
     for sample_id, source in sources.items():
@@ -110,7 +114,8 @@ def completions_body(prompt: str = "\n\nHuman: Hi\n\nAssistant:", **extra: objec
     return json.dumps({"prompt": prompt, "max_tokens_to_sample": 200, "temperature": 0.5, **extra})
 
 
-def bedrock_client(url: str, secret: str = EXAMPLE_SECRET_ACCESS_KEY, access_key: str = EXAMPLE_ACCESS_KEY_ID):
+def bedrock_client(url: str, secret: str = EXAMPLE_SECRET_ACCESS_KEY, access_key: str = EXAMPLE_ACCESS_KEY_ID) -> Any:
+    """A boto3 Bedrock Runtime client aimed at `url`."""
     # One attempt: retried errors would otherwise hit the stub several times per call.
     return boto3.client(
         "bedrock-runtime",
@@ -156,18 +161,13 @@ def now() -> datetime:
 
 
 @functools.cache
-def _prepared(name: str):
-    from bedrock_mirror import pipeline, registry
-
+def _prepared(name: str) -> pipeline.Preparation:
     return pipeline.prepare(registry.language(name), log=lambda message: None)
 
 
-def ready_language(language) -> None:
+def ready_language(language: Language) -> None:
     """Installs and builds a language once per test session; skips the test (or fails it, where MIRROR_REQUIRE
     names the language) when the language cannot run here."""
-    from bedrock_mirror import registry
-    from bedrock_mirror.strictness import required_languages
-
     preparation = _prepared(language.name)
     if preparation.failure:
         pytest.fail(f"{language.name} did not build: {preparation.failure}")
@@ -177,7 +177,9 @@ def ready_language(language) -> None:
         pytest.skip(preparation.skip_reason)
 
 
-def asgi_scope(path: str, body: bytes, *, method: str = "POST", content_type: str = "application/json") -> dict:
+def asgi_scope(
+    path: str, body: bytes, *, method: str = "POST", content_type: str = "application/json"
+) -> dict[str, Any]:
     """An HTTP/1.1 ASGI scope for a request to `path` carrying `body`, for driving the stub's app without a server."""
     return {
         "type": "http",

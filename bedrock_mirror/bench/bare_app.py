@@ -13,20 +13,20 @@ import base64
 import json
 import signal
 import sys
-from typing import Any
 
 from bedrock_stub.server import hypercorn_config, listening_socket
 from hypercorn.asyncio import serve
+from hypercorn.typing import ASGIFramework, ASGIReceiveCallable, ASGISendCallable, HTTPResponseStartEvent, Scope
 
 
-def make_app(replies: dict[str, tuple[str, bytes]]):
-    answers = {
+def make_app(replies: dict[str, tuple[str, bytes]]) -> ASGIFramework:
+    answers: dict[str, tuple[list[tuple[bytes, bytes]], bytes]] = {
         segment: ([(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())], body)
         for segment, (content_type, body) in replies.items()
     }
     fallback = next(iter(answers.values()))
 
-    async def app(scope: dict[str, Any], receive, send) -> None:
+    async def app(scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
         if scope["type"] == "lifespan":
             while (await receive())["type"] != "lifespan.shutdown":
                 await send({"type": "lifespan.startup.complete"})
@@ -35,8 +35,14 @@ def make_app(replies: dict[str, tuple[str, bytes]]):
         while (await receive()).get("more_body"):
             pass
         headers, body = answers.get(scope["path"].rpartition("/")[2], fallback)
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        start: HTTPResponseStartEvent = {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": headers,
+            "trailers": False,
+        }
+        await send(start)
+        await send({"type": "http.response.body", "body": body, "more_body": False})
 
     return app
 
@@ -56,7 +62,7 @@ def decode_replies(data: bytes) -> dict[str, tuple[str, bytes]]:
     return {segment: (reply["content_type"], base64.b64decode(reply["body"])) for segment, reply in replies.items()}
 
 
-async def serve_app(app) -> None:
+async def serve_app(app: ASGIFramework) -> None:
     """Serves `app` on the stub's Hypercorn configuration, on a free loopback port that it prints, until signalled."""
     sock = listening_socket("127.0.0.1", 0)
     shutdown = asyncio.Event()

@@ -8,7 +8,9 @@ the stub. Standard input is the one `bare_app` reads.
 from __future__ import annotations
 
 import asyncio
+from typing import cast
 
+from hypercorn.typing import ASGIFramework
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,4 +31,5 @@ def make_app(replies: dict[str, tuple[str, bytes]]) -> Starlette:
 
 
 if __name__ == "__main__":
-    asyncio.run(serve_app(make_app(read_replies())))
+    # Starlette types ASGI messages as mappings, Hypercorn as TypedDicts: the same protocol, two spellings.
+    asyncio.run(serve_app(cast(ASGIFramework, make_app(read_replies()))))

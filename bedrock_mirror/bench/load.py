@@ -28,11 +28,13 @@ class LoadResult:
 
 
 def _answered(output: str, http2: bool) -> int:
-    if http2:
-        return int(re.search(r"status codes: (\d+) 2xx", output).group(1))
     # Hypercorn's HTTP/1.1 status line has an empty reason phrase (allowed by RFC 9112), which h2load's HTTP/1.1
     # parser does not count as a status; completed requests are counted instead (the caller checks one for 200).
-    return int(re.search(r"requests: \d+ total, \d+ started, (\d+) done", output).group(1))
+    pattern = r"status codes: (\d+) 2xx" if http2 else r"requests: \d+ total, \d+ started, (\d+) done"
+    found = re.search(pattern, output)
+    if found is None:
+        raise ValueError(f"h2load's output lacks {pattern!r}:\n{output[-2000:]}")
+    return int(found.group(1))
 
 
 def drive(

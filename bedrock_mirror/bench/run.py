@@ -8,6 +8,7 @@ import shutil
 import statistics
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from .profiling import RATE as RATE_PROFILED
 from .profiling import profile_stub
 from .samples import SampleTiming, time_language
 from .servers import STUB_COMMAND, Server
-from .shapes import EVENT_STREAM, PLAIN, SHAPES, STREAMED
+from .shapes import EVENT_STREAM, PLAIN, SHAPES, STREAMED, Shape
 
 CONCURRENCY = (1, 16, 64)
 TARGETS = {
@@ -43,12 +44,14 @@ TARGET_PEER = "ministack"
 BARE_APPS = {"bare": "bedrock_mirror.bench.bare_starlette", "bare-raw": "bedrock_mirror.bench.bare_app"}
 
 
-def _contender(name: str, server: Server, shapes, *, h2c: bool = True) -> tuple[Contender, dict[str, bytes]]:
+def _contender(
+    name: str, server: Server, shapes: Sequence[Shape], *, h2c: bool = True
+) -> tuple[Contender, dict[str, bytes]]:
     contender = Contender(name, server)
     return contender, survey(contender, shapes, h2c=h2c and shutil.which("h2load") is not None)
 
 
-def stub_load(options: Any, folder: Path, log=print) -> dict[str, Any]:
+def stub_load(options: Any, folder: Path, log: Callable[[str], None] = print) -> dict[str, Any]:
     """The stub, the bare app and (with --peers) its peers: throughput under h2load, and streamed replies timed."""
     servers: list[Server] = []
     peer_status: dict[str, dict[str, Any]] = {}
@@ -122,7 +125,7 @@ def _why(servers: dict[str, dict[str, Any]], name: str) -> str | None:
 
 def load_verdicts(load: dict[str, Any]) -> list[dict[str, Any]]:
     """Every load target with its figure; `met` is None where the figure could not be measured."""
-    found = []
+    found: list[dict[str, Any]] = []
     bare_target = TARGETS["stub_vs_bare"]
     peers_measured = "skipped" not in load["peers"]
     peer_problem = (load["peers"].get(TARGET_PEER) or {}).get("problem") if peers_measured else None
@@ -365,7 +368,7 @@ def markdown(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(arguments: list[str], log=print) -> dict[str, Any]:
+def main(arguments: list[str], log: Callable[[str], None] = print) -> dict[str, Any]:
     import argparse
 
     parser = argparse.ArgumentParser(prog="nox -s bench --")

@@ -139,7 +139,7 @@ class Server:
 
 def _connection(url: str, timeout: float = 10.0) -> http.client.HTTPConnection:
     parts = urlsplit(url)
-    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    return http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
 
 
 def fetch(url: str, shape: Shape, headers: dict[str, str]) -> tuple[int, str, bytes]:

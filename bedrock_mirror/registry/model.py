@@ -68,7 +68,7 @@ class ErrorPath:
     """
 
     line: str
-    stream: str = "stdout"
+    stream: Literal["stdout", "stderr"] = "stdout"
     exit_code: int | None = 1
 
     def expected_line(self, model_id: str, error: str, message: str) -> str:
