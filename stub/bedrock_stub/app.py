@@ -32,6 +32,7 @@ from .operations import (
     INVOKE_MODEL_STREAM,
     Operation,
 )
+from .prompt_cache import PromptCache
 from .replies import Answer, Replies, Reply, default_reasoning, shape
 from .sigv4 import DEFAULT_REGION, Credentials, first_values, verify
 from .wire import safe_text
@@ -76,6 +77,8 @@ class StubState:
     read_timeout: float | None = 10.0
     # The region requests must be signed for, as AWS's endpoint for one region accepts only its own.
     region: str = DEFAULT_REGION
+    # Prefixes written by requests with cache points, and when each expires.
+    prompt_cache: PromptCache = field(default_factory=PromptCache)
 
 
 class _Exchange:
@@ -278,13 +281,14 @@ class BedrockRuntimeApp:
     ) -> None:
         state = self.state
         conversation = parse_conversation(model, body)
+        cache = state.prompt_cache.use(model, conversation.cache_points)
 
         def frames(answer: Answer) -> Iterator[bytes]:
-            events = converse_stream_events(conversation, answer, state.stream_piece_chars, exchange.started)
+            events = converse_stream_events(conversation, answer, state.stream_piece_chars, exchange.started, cache)
             return (eventstream.event_frame(kind, payload, pad=state.pad_events) for kind, payload in events)
 
         def reply(answer: Answer) -> dict[str, Any]:
-            return converse_reply(conversation, answer, _elapsed_ms(exchange))
+            return converse_reply(conversation, answer, _elapsed_ms(exchange), cache)
 
         await self._respond(send, exchange, operation, conversation, broken, frames, reply, keep_on_break=2)
 
@@ -298,17 +302,21 @@ class BedrockRuntimeApp:
         broken: _StreamBreak | None,
     ) -> None:
         state = self.state
+        echoed = _echoed_headers(exchange)
         invocation = parse_invocation(model, body, strict=state.strict)
+        cache = state.prompt_cache.use(model, invocation.cache_points)
 
         def frames(answer: Answer) -> Iterator[bytes]:
             metrics = {"invocationLatency": _elapsed_ms(exchange), "firstByteLatency": _elapsed_ms(exchange)}
-            events = stream_events(invocation, answer, state.stream_piece_chars, metrics)
+            events = stream_events(invocation, answer, state.stream_piece_chars, metrics, cache)
             return (eventstream.chunk_frame(event, pad=state.pad_events) for event in events)
 
         def reply(answer: Answer) -> dict[str, Any]:
-            return reply_body(invocation, answer)
+            return reply_body(invocation, answer, cache)
 
-        await self._respond(send, exchange, operation, invocation, broken, frames, reply, keep_on_break=3)
+        await self._respond(
+            send, exchange, operation, invocation, broken, frames, reply, keep_on_break=3, headers=echoed
+        )
 
     async def _respond(
         self,
@@ -321,15 +329,18 @@ class BedrockRuntimeApp:
         reply: Callable[[Answer], dict[str, Any]],
         *,
         keep_on_break: int,
+        headers: list[tuple[bytes, bytes]] | None = None,
     ) -> None:
         """Answers a parsed InvokeModel or Converse request, plain or streamed; the frames are encoded as they go
-        out, so that the first event leaves before the last is built."""
+        out, so that the first event leaves before the last is built. `headers` go out with the reply's own."""
         exchange.entry.findings = request.findings
         answer, broken = self._answer(operation, request, broken)
         if operation.streams:
-            await self._send_frames(send, exchange, frames(answer), answer, broken, keep_on_break)
+            await self._send_frames(send, exchange, frames(answer), answer, broken, keep_on_break, headers or [])
         else:
-            await self._send_json(send, exchange, reply(answer), answer=answer, input_tokens=request.input_tokens)
+            await self._send_json(
+                send, exchange, reply(answer), answer=answer, input_tokens=request.input_tokens, extra=headers or []
+            )
 
     def _answer(
         self, operation: Operation, request: _ModelRequest, broken: _StreamBreak | None
@@ -355,12 +366,14 @@ class BedrockRuntimeApp:
         *,
         answer: Answer | None = None,
         input_tokens: int | None = None,
+        extra: list[tuple[bytes, bytes]] | None = None,
     ) -> None:
         body = _JSON(reply).encode("utf-8")
         headers = [
             (b"x-amzn-requestid", exchange.entry.request_id.encode()),
             (b"content-type", b"application/json"),
             (b"content-length", b"%d" % len(body)),
+            *(extra or ()),
         ]
         if answer is not None and exchange.entry.operation == INVOKE_MODEL:
             headers += [
@@ -384,10 +397,11 @@ class BedrockRuntimeApp:
         answer: Answer,
         broken: _StreamBreak | None,
         keep_on_break: int,
+        extra: list[tuple[bytes, bytes]],
     ) -> None:
         """Streams the frames; a break sends the first `keep_on_break` of them, then the exception frame."""
         accept = exchange.first.get("x-amzn-bedrock-accept") or "application/json"
-        headers = [(b"x-amzn-requestid", exchange.entry.request_id.encode()), (b"content-type", _EVENT_STREAM)]
+        headers = [(b"x-amzn-requestid", exchange.entry.request_id.encode()), (b"content-type", _EVENT_STREAM), *extra]
         if exchange.entry.operation == INVOKE_MODEL_STREAM:
             headers.append((b"x-amzn-bedrock-content-type", accept.encode("latin-1")))
         if self.state.stream_head_delay > 0:
@@ -442,6 +456,29 @@ _HANDLERS = {
     INVOKE_MODEL: BedrockRuntimeApp._invoke,
     INVOKE_MODEL_STREAM: BedrockRuntimeApp._invoke,
 }
+
+
+# InvokeModel's request headers that its reply echoes, with the values the service model allows
+# (`InvokeModelRequest` and `InvokeModelResponse`: X-Amzn-Bedrock-Service-Tier, -PerformanceConfig-Latency).
+_ECHOED_HEADERS = {
+    "x-amzn-bedrock-service-tier": ("serviceTier", ("priority", "default", "flex", "reserved")),
+    "x-amzn-bedrock-performanceconfig-latency": ("performanceConfigLatency", ("standard", "optimized")),
+}
+
+
+def _echoed_headers(exchange: _Exchange) -> list[tuple[bytes, bytes]]:
+    echoed = []
+    for name, (member, allowed) in _ECHOED_HEADERS.items():
+        value = exchange.first.get(name)
+        if value is None:
+            continue
+        if value not in allowed:
+            raise validation_error(
+                f"1 validation error detected: Value '{safe_text(value)}' at '{member}' failed to satisfy constraint: "
+                f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+            )
+        echoed.append((name.encode(), value.encode("latin-1")))
+    return echoed
 
 
 def _common_headers(exchange: _Exchange) -> list[tuple[bytes, bytes]]:

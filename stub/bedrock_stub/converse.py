@@ -49,6 +49,14 @@ Without `inferenceConfig.maxTokens` the reply is limited to 4096 tokens (or the 
 Converse applies by default (langchain-ai/openwiki#743). A request that enables thinking without `maxTokens` is
 measured against the model's own output limit instead: recordings show Bedrock accepting budgets above 4096 so.
 
+Prompt caching (`cachePoint` {type "default", ttl "5m"|"1h"} in tools, system and messages) is modelled in
+`prompt_cache.py`; here the points are checked (the service model's enums; at most four, as Claude allows, in its
+words behind "The model returned the following errors: "; a point must follow something to cache, so one that opens
+the system prompt, the tools or a message's content is refused in the stub's words) and the prefix digests built.
+`serviceTier` {type: priority|default|flex|reserved} and `performanceConfig` {latency: standard|optimized} are
+checked against the service model's enums and echoed in the reply and the stream's `metadata`, as the service
+model's `ConverseResponse` and `ConverseStreamMetadataEvent` carry them.
+
 Replies carry the headers the recordings show for Converse: the request id, content type and length only (the
 `x-amzn-bedrock-*` token-count and latency headers belong to InvokeModel).
 """
@@ -62,6 +70,15 @@ from typing import Any
 
 from .errors import BedrockError, malformed_input, validation_error
 from .models import MESSAGES_KEYS, Model, split_text, thinking_enabled
+from .prompt_cache import (
+    MAX_CACHE_POINTS,
+    NOTHING_CACHED,
+    TTL_SECONDS,
+    CachePoint,
+    CacheUsage,
+    PrefixDigest,
+    reports_cache_usage,
+)
 from .replies import Answer, count_tokens_of_chars, random_base62
 from .wire import parse_json_body
 
@@ -89,6 +106,9 @@ _BLOCK_KINDS = (
     "cachePoint",
     "reasoningContent",
 )
+SERVICE_TIERS = ("priority", "default", "flex", "reserved")
+LATENCIES = ("standard", "optimized")
+TOO_MANY_CACHE_POINTS = "A maximum of {limit} blocks with cache_control may be provided. Found {found}."
 # Keys Converse fills in itself, so additionalModelRequestFields may not carry them.
 _CONVERSE_OWNED = {"anthropic_version", "messages", "system", "max_tokens", "temperature", "top_p", "stop_sequences"}
 
@@ -105,6 +125,9 @@ class Conversation:
     text: str  # every text the caller sent, for reply rules
     findings: list[str] = field(default_factory=list)
     thinking: bool = False  # the request enabled extended thinking
+    cache_points: list[CachePoint] = field(default_factory=list)
+    # What the reply echoes: `serviceTier` and `performanceConfig` as the request gave them.
+    echoed: dict[str, Any] = field(default_factory=dict)
 
 
 def _constraint(value: Any, where: str, rule: str) -> Exception:
@@ -203,7 +226,95 @@ def conversation_from(
         input_tokens=count_tokens_of_chars(input_chars),
         text="\n".join(texts),
         thinking=thinking,
+        cache_points=_cache_points(model, body),
+        echoed=_echoed_settings(body),
     )
+
+
+def _echoed_settings(body: dict[str, Any]) -> dict[str, Any]:
+    echoed: dict[str, Any] = {}
+    tier = body.get("serviceTier")
+    if tier is not None:
+        kind = tier.get("type") if isinstance(tier, dict) else None
+        if kind not in SERVICE_TIERS:
+            raise _constraint(
+                kind, "serviceTier.type", f"Member must satisfy enum value set: [{', '.join(SERVICE_TIERS)}]"
+            )
+        echoed["serviceTier"] = {"type": kind}
+    performance = body.get("performanceConfig")
+    if performance is not None:
+        latency = performance.get("latency", "standard") if isinstance(performance, dict) else None
+        if latency not in LATENCIES:
+            raise _constraint(
+                latency, "performanceConfig.latency", f"Member must satisfy enum value set: [{', '.join(LATENCIES)}]"
+            )
+        echoed["performanceConfig"] = {"latency": latency}
+    return echoed
+
+
+def _cache_ttl(point: Any, where: str) -> Any:
+    """The TTL a `cachePoint` asks for, after checking it as the service model's `CachePointBlock` declares it."""
+    if not isinstance(point, dict) or point.get("type") != "default":
+        value = point.get("type") if isinstance(point, dict) else point
+        raise _constraint(value, f"{where}.cachePoint.type", "Member must satisfy enum value set: [default]")
+    ttl = point.get("ttl", "5m")
+    if ttl not in TTL_SECONDS:
+        raise _constraint(ttl, f"{where}.cachePoint.ttl", "Member must satisfy enum value set: [5m, 1h]")
+    return ttl
+
+
+def _cache_points(model: Model, body: dict[str, Any]) -> list[CachePoint]:
+    """The request's cache points in Claude's order (tools, system, messages), each with its prefix's digest."""
+    digest = PrefixDigest(model)
+    sections: list[tuple[str, list[Any]]] = []
+    tool_config = body.get("toolConfig")
+    if isinstance(tool_config, dict) and isinstance(tool_config.get("tools"), list):
+        sections.append(("toolConfig.tools", tool_config["tools"]))
+    if isinstance(body.get("system"), list):
+        sections.append(("system", body["system"]))
+    for index, message in enumerate(body.get("messages") or []):
+        sections.append((f"messages.{index}.content", message["content"]))
+        digest.add(message["role"], 0)
+    for where, parts in sections:
+        for position, part in enumerate(parts):
+            if not (isinstance(part, dict) and "cachePoint" in part):
+                digest.add(part, sum(len(text) for text in _part_texts(part)))
+                continue
+            ttl = _cache_ttl(part["cachePoint"], f"{where}.{position}")
+            if position == 0:
+                raise validation_error(
+                    f"The cachePoint at {where}.{position} has nothing before it to cache. "
+                    "Place a cache point after the content it ends."
+                )
+            digest.mark(ttl, count_tokens_of_chars(digest.chars))
+    if len(digest.points) > MAX_CACHE_POINTS:
+        found = len(digest.points)
+        raise validation_error(MODEL_ERRORS + TOO_MANY_CACHE_POINTS.format(limit=MAX_CACHE_POINTS, found=found))
+    return digest.points
+
+
+def _part_texts(part: Any) -> list[str]:
+    """The texts a tool, system block or content block adds to the prompt, as the token count reads them."""
+    if not isinstance(part, dict):
+        return []
+    if isinstance(part.get("text"), str):
+        return [part["text"]]
+    if isinstance(part.get("toolSpec"), dict):
+        return [json.dumps(part["toolSpec"])]
+    if isinstance(part.get("toolUse"), dict):
+        return [json.dumps(part["toolUse"].get("input"))]
+    result = part.get("toolResult")
+    if isinstance(result, dict) and isinstance(result.get("content"), list):
+        return [
+            item["text"] if isinstance(item.get("text"), str) else json.dumps(item.get("json"))
+            for item in result["content"]
+            if isinstance(item, dict)
+        ]
+    document = part.get("document")
+    if isinstance(document, dict) and isinstance(document.get("source"), dict):
+        text = document["source"].get("text")
+        return [text] if isinstance(text, str) else []
+    return []
 
 
 def not_valid_json(violation: str) -> BedrockError:
@@ -370,16 +481,25 @@ def tool_use_id() -> str:
     return "tooluse_" + random_base62(22)
 
 
-def _usage(conversation: Conversation, answer: Answer) -> dict[str, int]:
+def _usage(conversation: Conversation, answer: Answer, cache: CacheUsage) -> dict[str, Any]:
     output = answer.output_tokens
-    return {
-        "inputTokens": conversation.input_tokens,
+    uncached = max(0, conversation.input_tokens - cache.read - cache.write)
+    usage: dict[str, Any] = {
+        "inputTokens": uncached,
         "outputTokens": output,
-        "totalTokens": conversation.input_tokens + output,
+        "totalTokens": uncached + cache.read + cache.write + output,
     }
+    if reports_cache_usage(conversation.model) or cache.read or cache.write:
+        usage["cacheReadInputTokens"] = cache.read
+        usage["cacheWriteInputTokens"] = cache.write
+    if conversation.cache_points:
+        usage["cacheDetails"] = [{"ttl": ttl, "inputTokens": tokens} for ttl, tokens in cache.writes_by_ttl]
+    return usage
 
 
-def converse_reply(conversation: Conversation, answer: Answer, latency_ms: int) -> dict[str, Any]:
+def converse_reply(
+    conversation: Conversation, answer: Answer, latency_ms: int, cache: CacheUsage = NOTHING_CACHED
+) -> dict[str, Any]:
     content: list[dict[str, Any]] = []
     if answer.reasoning is not None:
         reasoning = {"text": answer.reasoning, "signature": answer.signature}
@@ -392,13 +512,14 @@ def converse_reply(conversation: Conversation, answer: Answer, latency_ms: int) 
     return {
         "output": {"message": {"role": "assistant", "content": content}},
         "stopReason": answer.stop_reason,
-        "usage": _usage(conversation, answer),
+        "usage": _usage(conversation, answer, cache),
         "metrics": {"latencyMs": latency_ms},
+        **conversation.echoed,
     }
 
 
 def converse_stream_events(
-    conversation: Conversation, answer: Answer, piece_chars: int, started: float
+    conversation: Conversation, answer: Answer, piece_chars: int, started: float, cache: CacheUsage = NOTHING_CACHED
 ) -> list[tuple[str, dict[str, Any]]]:
     """(event type, payload) pairs of a ConverseStream reply, text and tool input cut into `piece_chars` pieces."""
     events: list[tuple[str, dict[str, Any]]] = [("messageStart", {"role": "assistant"})]
@@ -429,5 +550,6 @@ def converse_stream_events(
         events.append(("contentBlockStop", {"contentBlockIndex": index}))
     events.append(("messageStop", {"stopReason": answer.stop_reason}))
     latency = max(1, round((time.perf_counter() - started) * 1000))
-    events.append(("metadata", {"usage": _usage(conversation, answer), "metrics": {"latencyMs": latency}}))
+    metadata = {"usage": _usage(conversation, answer, cache), "metrics": {"latencyMs": latency}, **conversation.echoed}
+    events.append(("metadata", metadata))
     return events

@@ -20,6 +20,13 @@ where one was found:
   "Feature compatibility" notes; those two messages are the stub's own, in the same style).
 Converse puts the same errors behind "The model returned the following errors: ", as it does for every error the
 model itself reports.
+
+Prompt caching in a Messages body: `cache_control: {"type": "ephemeral", "ttl"?: "5m"|"1h"}` on a tool, a system
+block or a content block ends a prefix to cache (Anthropic's "Prompt caching"; AWS's prompt caching guide for
+InvokeModel); `prompt_cache.py` holds the cache. A wrong type or TTL is refused as the schema check words any bad
+enum value, more than four points with Claude's "A maximum of 4 blocks with cache_control may be provided. Found
+N." The reply's usage then carries `cache_creation_input_tokens` and `cache_read_input_tokens` (always, for the
+models `prompt_cache.reports_cache_usage` names), and `input_tokens` counts only the rest.
 """
 
 from __future__ import annotations
@@ -32,6 +39,15 @@ from typing import Any
 
 from .catalogue import CATALOGUE, INVALID_MODEL_ID, Catalogue, Model
 from .errors import BedrockError, malformed_input, validation_error
+from .prompt_cache import (
+    MAX_CACHE_POINTS,
+    NOTHING_CACHED,
+    TTL_SECONDS,
+    CachePoint,
+    CacheUsage,
+    PrefixDigest,
+    reports_cache_usage,
+)
 from .replies import Answer, count_tokens_of_chars, random_base62
 from .wire import parse_json_body
 
@@ -103,6 +119,7 @@ class Invocation:
     input_tokens: int = 0
     text: str = ""  # every text the caller sent, for reply rules
     thinking: bool = False  # the request enabled extended thinking
+    cache_points: list[CachePoint] = field(default_factory=list)
 
     @property
     def max_tokens(self) -> int:
@@ -198,8 +215,77 @@ def _parse_messages(model: Model, body: dict[str, Any]) -> Invocation:
     )
     text = "\n".join(texts)
     return Invocation(
-        model, MESSAGES, body, input_tokens=count_tokens_of_chars(len(text)), text=text, thinking=thinking
+        model,
+        MESSAGES,
+        body,
+        input_tokens=count_tokens_of_chars(len(text)),
+        text=text,
+        thinking=thinking,
+        cache_points=_cache_points(model, body),
     )
+
+
+def _cache_points(model: Model, body: dict[str, Any]) -> list[CachePoint]:
+    """The body's `cache_control` points in Claude's order (tools, system, messages), each with its prefix."""
+    digest = PrefixDigest(model)
+    parts: list[tuple[str, Any]] = []
+    tools = body.get("tools")
+    if isinstance(tools, list):
+        parts += [(f"#/tools/{index}", tool) for index, tool in enumerate(tools)]
+    system = body.get("system")
+    if isinstance(system, list):
+        parts += [(f"#/system/{index}", block) for index, block in enumerate(system)]
+    elif isinstance(system, str):
+        parts.append(("#/system", system))
+    for index, message in enumerate(body["messages"]):
+        parts.append((f"#/messages/{index}", {"role": message["role"]}))
+        content = message["content"]
+        if isinstance(content, str):
+            parts.append((f"#/messages/{index}/content", content))
+        else:
+            parts += [(f"#/messages/{index}/content/{position}", block) for position, block in enumerate(content)]
+    for where, part in parts:
+        marked = dict(part) if isinstance(part, dict) else part
+        control = marked.pop("cache_control", None) if isinstance(marked, dict) else None
+        digest.add(marked, _part_chars(marked))
+        if control is None:
+            continue
+        if not isinstance(control, dict) or control.get("type") != "ephemeral":
+            value = control.get("type") if isinstance(control, dict) else control
+            raise malformed_input(f"{where}/cache_control/type: {value} is not a valid enum value")
+        ttl = control.get("ttl", "5m")
+        if ttl not in TTL_SECONDS:
+            raise malformed_input(f"{where}/cache_control/ttl: {ttl} is not a valid enum value")
+        digest.mark(ttl, count_tokens_of_chars(digest.chars))
+    if len(digest.points) > MAX_CACHE_POINTS:
+        raise validation_error(
+            f"A maximum of {MAX_CACHE_POINTS} blocks with cache_control may be provided. Found {len(digest.points)}."
+        )
+    return digest.points
+
+
+def _part_chars(part: Any) -> int:
+    """The characters a tool or block adds to the prompt, as the token count reads them."""
+    if isinstance(part, str):
+        return len(part)
+    if not isinstance(part, dict):
+        return 0
+    if part.get("type") == "text" and isinstance(part.get("text"), str):
+        return len(part["text"])
+    if part.get("type") == "tool_use":
+        return len(json.dumps(part.get("input", {})))
+    if part.get("type") == "tool_result":
+        inner = part.get("content")
+        if isinstance(inner, str):
+            return len(inner)
+        if isinstance(inner, list):
+            return sum(
+                len(item["text"]) for item in inner if isinstance(item, dict) and isinstance(item.get("text"), str)
+            )
+        return 0
+    if isinstance(part.get("text"), str):
+        return len(part["text"])
+    return 0
 
 
 def _check_message(index: int, message: Any) -> list[str]:
@@ -352,7 +438,19 @@ def _content(answer: Answer) -> list[dict[str, Any]]:
     return content
 
 
-def reply_body(invocation: Invocation, answer: Answer) -> dict[str, Any]:
+def messages_usage(invocation: Invocation, output_tokens: int, cache: CacheUsage) -> dict[str, int]:
+    """A Messages reply's usage: the uncached input, the output, and the cache's reads and writes."""
+    usage = {
+        "input_tokens": max(0, invocation.input_tokens - cache.read - cache.write),
+        "output_tokens": output_tokens,
+    }
+    if reports_cache_usage(invocation.model) or cache.read or cache.write:
+        usage["cache_creation_input_tokens"] = cache.write
+        usage["cache_read_input_tokens"] = cache.read
+    return usage
+
+
+def reply_body(invocation: Invocation, answer: Answer, cache: CacheUsage = NOTHING_CACHED) -> dict[str, Any]:
     """The InvokeModel reply in the model's native format."""
     if invocation.api == TEXT_COMPLETIONS:
         stop = answer.stop_sequence if answer.stop_reason == "stop_sequence" else "\n\nHuman:"
@@ -366,7 +464,7 @@ def reply_body(invocation: Invocation, answer: Answer) -> dict[str, Any]:
         "content": _content(answer),
         "stop_reason": answer.stop_reason,
         "stop_sequence": answer.stop_sequence,
-        "usage": {"input_tokens": invocation.input_tokens, "output_tokens": answer.output_tokens},
+        "usage": messages_usage(invocation, answer.output_tokens, cache),
     }
 
 
@@ -378,7 +476,11 @@ def split_text(text: str, piece_chars: int) -> list[str]:
 
 
 def stream_events(
-    invocation: Invocation, answer: Answer, piece_chars: int, metrics: dict[str, int]
+    invocation: Invocation,
+    answer: Answer,
+    piece_chars: int,
+    metrics: dict[str, int],
+    cache: CacheUsage = NOTHING_CACHED,
 ) -> list[dict[str, Any]]:
     """The model's native stream events for an answer, text and tool input cut into pieces, in Bedrock's order."""
     output_tokens = answer.output_tokens
@@ -407,7 +509,7 @@ def stream_events(
             "content": [],
             "stop_reason": None,
             "stop_sequence": None,
-            "usage": {"input_tokens": invocation.input_tokens, "output_tokens": 1},
+            "usage": messages_usage(invocation, 1, cache),
         },
     }
     events = [start]
