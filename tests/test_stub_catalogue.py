@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from bedrock_stub import CATALOGUE, Stub
+from bedrock_stub import CATALOGUE, Stub, cli
 
 from tests.helpers import HAIKU, bedrock_client, messages_body
 
@@ -24,6 +24,12 @@ MAX_OUTPUT_TOKENS = {
     "anthropic.claude-sonnet-4-5-20250929-v1:0": 64000,
     "anthropic.claude-haiku-4-5-20251001-v1:0": 64000,
     "anthropic.claude-opus-4-5-20251101-v1:0": 64000,
+    "anthropic.claude-opus-4-6-v1": 128000,
+    "anthropic.claude-sonnet-4-6": 64000,
+    "anthropic.claude-opus-4-7": 128000,
+    "anthropic.claude-opus-4-8": 128000,
+    "anthropic.claude-sonnet-5": 128000,
+    "anthropic.claude-opus-5": 128000,
     "anthropic.claude-v2": 4096,
     "anthropic.claude-v2:1": 4096,
     "anthropic.claude-instant-v1": 4096,
@@ -102,6 +108,11 @@ def test_a_profile_only_model_answers_through_profile_ids_and_profile_arns(stub,
         "xx.anthropic.claude-3-haiku-20240307-v1:0",
         "arn:aws:bedrock:us-east-1:123456789012:inference-profile/anthropic.claude-3-haiku-20240307-v1:0",
         "anthropic.claude-9",
+        # Ids clients made up for the dateless generation; AWS's model cards name neither.
+        "us.anthropic.claude-opus-4-7-v1",
+        "apac.anthropic.claude-opus-4-7",
+        "us.anthropic.claude-sonnet-4-6-v1:0",
+        "eu.anthropic.claude-sonnet-5",
     ],
 )
 def test_ids_bedrock_does_not_know_are_invalid(client, model_id):
@@ -153,3 +164,79 @@ def test_a_stub_without_the_model_calls_it_invalid():
         narrow_client = bedrock_client(narrow.url)
         with pytest.raises(narrow_client.exceptions.ValidationException, match="model identifier is invalid"):
             narrow_client.converse(modelId=HAIKU, messages=[{"role": "user", "content": [{"text": "hi"}]}])
+
+
+def test_strands_agents_default_model_id_is_served(stub, client):
+    # strands-agents' `Agent()` calls this inference profile through ConverseStream when no model is given.
+    stub.reply = "from Sonnet 4.6"
+    response = client.converse_stream(
+        modelId="global.anthropic.claude-sonnet-4-6", messages=[{"role": "user", "content": [{"text": "hi"}]}]
+    )
+    text = "".join(
+        event["contentBlockDelta"]["delta"]["text"] for event in response["stream"] if "contentBlockDelta" in event
+    )
+    assert text == "from Sonnet 4.6"
+    assert stub.journal.entries()[-1].status == 200
+
+
+MODELS_FILE = {
+    "models": [
+        {
+            "model_id": "anthropic.claude-opus-5-5",
+            "title": "Claude Opus 5.5",
+            "max_output_tokens": 128000,
+            "profiles": ["global", "us", "ca"],
+            "profile_only": True,
+        },
+        {"model_id": "anthropic.claude-sonnet-4-6", "max_output_tokens": 1000},
+    ]
+}
+
+
+@pytest.mark.parametrize("suffix", [".json", ".toml"])
+def test_a_models_file_adds_a_model_and_overrides_a_field(tmp_path, suffix):
+    path = tmp_path / f"models{suffix}"
+    if suffix == ".json":
+        path.write_text(json.dumps(MODELS_FILE))
+    else:
+        pytest.importorskip("tomllib", reason="TOML models files need Python 3.11's tomllib")
+        path.write_text(
+            '[[models]]\nmodel_id = "anthropic.claude-opus-5-5"\ntitle = "Claude Opus 5.5"\n'
+            'max_output_tokens = 128000\nprofiles = ["global", "us", "ca"]\nprofile_only = true\n\n'
+            '[[models]]\nmodel_id = "anthropic.claude-sonnet-4-6"\nmax_output_tokens = 1000\n'
+        )
+    with Stub(models=path, reply="from the file") as running:
+        client = bedrock_client(running.url)
+        for model_id in ("global.anthropic.claude-opus-5-5", "ca.anthropic.claude-opus-5-5"):
+            reply = json.loads(client.invoke_model(modelId=model_id, body=messages_body())["body"].read())
+            assert (reply["model"], reply["content"][0]["text"]) == ("claude-opus-5-5", "from the file")
+        with pytest.raises(client.exceptions.ValidationException, match="on-demand throughput"):
+            client.invoke_model(modelId="anthropic.claude-opus-5-5", body=messages_body())
+        with pytest.raises(client.exceptions.ValidationException, match="model identifier is invalid"):
+            client.invoke_model(modelId="eu.anthropic.claude-opus-5-5", body=messages_body())
+        # The override changed the limit and kept the rest of the entry (its profiles).
+        with pytest.raises(client.exceptions.ValidationException, match=r"max_tokens: 1001 > 1000"):
+            client.invoke_model(modelId="jp.anthropic.claude-sonnet-4-6", body=messages_body(max_tokens=1001))
+        # Every other model of the catalogue is still served.
+        client.invoke_model(modelId=HAIKU, body=messages_body())
+
+
+@pytest.mark.parametrize(
+    ("document", "complaint"),
+    [
+        ({"model": []}, "one key, `models`"),
+        ({"models": [{"max_output_tokens": 5}]}, "`model_id` string"),
+        ({"models": [{"model_id": "claude new"}]}, "is not a model id"),
+        ({"models": [{"model_id": "anthropic.x", "max_output_tokens": 5, "colour": "red"}]}, "unknown fields"),
+        ({"models": [{"model_id": "anthropic.x"}]}, "needs `max_output_tokens`"),
+        ({"models": [{"model_id": "anthropic.x", "max_output_tokens": "5"}]}, "whole number"),
+        ({"models": [{"model_id": "anthropic.x", "max_output_tokens": 5, "profiles": "us"}]}, "list of prefixes"),
+        ({"models": [{"model_id": "anthropic.x", "max_output_tokens": 5, "profile_only": "yes"}]}, "true or false"),
+    ],
+)
+def test_a_broken_models_file_is_refused_by_the_command_with_one_line(tmp_path, capsys, document, complaint):
+    path = tmp_path / "models.json"
+    path.write_text(json.dumps(document))
+    assert cli.main(["--models", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: --models {path}: ") and complaint in error and error.count("\n") == 1

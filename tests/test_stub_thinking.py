@@ -243,6 +243,8 @@ def test_the_catalogue_flags_exactly_claude_3_7_and_the_4_family_for_thinking():
         "Claude Sonnet 4.5",
         "Claude Haiku 4.5",
         "Claude Opus 4.5",
+        "Claude Opus 4.6",
+        "Claude Sonnet 4.6",
     }
 
 

@@ -24,6 +24,28 @@ Facts, and where they come from:
   family (Sonnet 4, Opus 4, Opus 4.1, Sonnet 4.5, Haiku 4.5, Opus 4.5), per Anthropic's "Building with extended
   thinking" page ("Supported models") and AWS's "Extended thinking" section of the Bedrock user guide's Anthropic
   Claude parameters. Older models do not know the key and refuse it as any unknown key.
+- The 4.6 generation and later (ids without a date: Anthropic's "Model IDs and versions" page says Opus 4.6 is the
+  last Bedrock id with a `-v1` suffix, `anthropic.claude-opus-4-6-v1`, and that Sonnet 4.6 on drop it; AWS's model
+  cards, "model-card-anthropic-claude-<name>", decide where clients disagree):
+  - Opus 4.6 `anthropic.claude-opus-4-6-v1`, 128,000 output tokens, profiles global/us/eu/jp/apac (Anthropic's
+    "Claude on Amazon Bedrock" model table, 2026);
+  - Sonnet 4.6 `anthropic.claude-sonnet-4-6`, 64,000, profiles global/us/eu/jp/au (the same table; `au.` from
+    AWS's inference-profile list as LiteLLM's catalogue carries it). strands-agents' default `Agent()` calls
+    `global.anthropic.claude-sonnet-4-6`;
+  - Opus 4.7 `anthropic.claude-opus-4-7` (AWS's model card; some clients wrongly add `-v1` or an `apac.` profile),
+    128,000, profiles global/us/eu/jp/au;
+  - Opus 4.8 `anthropic.claude-opus-4-8`, 128,000, profiles global/us/eu/jp/au (AWS's model card and Anthropic's
+    "Claude in Amazon Bedrock" regions, May 2026);
+  - Sonnet 5 `anthropic.claude-sonnet-5` (June 2026), 128,000, profiles global/us only (AWS's model card, checked
+    by clients with `list-inference-profiles`: `eu.` answers "Model not found");
+  - Opus 5 `anthropic.claude-opus-5` (July 2026), 128,000, profiles global/us/eu/au and us-gov.
+  All of them answer only through a profile: the base id gets the on-demand error (reported for each in client
+  trackers, e.g. zed-industries/zed#60378 for Sonnet 5). Opus 4.7 and later take only adaptive thinking
+  (`thinking: {"type": "adaptive"}`); a budget is refused, so they carry no `thinking` flag here. Newer releases
+  (Claude Fable 5, Opus 5.5, ...) are a models file away: see `load_models_file`.
+- Profile prefixes `jp.` and `au.` (Japan and Australia, AWS's inference-profile page from late 2025): Sonnet 4.5
+  and Haiku 4.5 and Opus 4.5 have `jp.` (client checks against `list-inference-profiles`, langgenius
+  dify-official-plugins#3667); Haiku 4.5 also `au.`.
 - ARNs: `arn:aws:bedrock:<region>::foundation-model/<base id>` and
   `arn:aws:bedrock:<region>:<account>:inference-profile/<profile id>`, as the service model's
   `ConversationalModelId` pattern spells them.
@@ -31,9 +53,18 @@ Facts, and where they come from:
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10: a models file is JSON there
+    tomllib = None  # type: ignore[assignment]
 
 from .errors import validation_error
 from .operations import COUNT_TOKENS
@@ -43,7 +74,7 @@ ON_DEMAND_UNSUPPORTED = (
     "Invocation of model ID {model_id} with on-demand throughput isn't supported. "
     "Retry your request with the ID or ARN of an inference profile that contains this model."
 )
-PROFILE_PREFIXES = ("us", "eu", "apac", "global", "us-gov")
+PROFILE_PREFIXES = ("us", "eu", "apac", "jp", "au", "global", "us-gov")
 _ARN = re.compile(r"arn:aws(?:-[a-z-]+)?:bedrock:[a-z0-9-]*:\d{0,12}:(foundation-model|inference-profile)/(.+)")
 
 
@@ -147,7 +178,7 @@ CATALOGUE: tuple[Model, ...] = (
         "anthropic.claude-sonnet-4-5-20250929-v1:0",
         "claude-sonnet-4-5-20250929",
         64000,
-        profiles=("us", "eu", "global"),
+        profiles=("us", "eu", "jp", "global"),
         profile_only=True,
         title="Claude Sonnet 4.5",
         thinking=True,
@@ -156,7 +187,7 @@ CATALOGUE: tuple[Model, ...] = (
         "anthropic.claude-haiku-4-5-20251001-v1:0",
         "claude-haiku-4-5-20251001",
         64000,
-        profiles=("us", "eu", "global"),
+        profiles=("us", "eu", "jp", "au", "global"),
         profile_only=True,
         title="Claude Haiku 4.5",
         thinking=True,
@@ -165,10 +196,60 @@ CATALOGUE: tuple[Model, ...] = (
         "anthropic.claude-opus-4-5-20251101-v1:0",
         "claude-opus-4-5-20251101",
         64000,
-        profiles=("us", "eu", "global"),
+        profiles=("us", "eu", "jp", "global"),
         profile_only=True,
         title="Claude Opus 4.5",
         thinking=True,
+    ),
+    Model(
+        "anthropic.claude-opus-4-6-v1",
+        "claude-opus-4-6",
+        128000,
+        profiles=("global", "us", "eu", "jp", "apac"),
+        profile_only=True,
+        title="Claude Opus 4.6",
+        thinking=True,
+    ),
+    Model(
+        "anthropic.claude-sonnet-4-6",
+        "claude-sonnet-4-6",
+        64000,
+        profiles=("global", "us", "eu", "jp", "au"),
+        profile_only=True,
+        title="Claude Sonnet 4.6",
+        thinking=True,
+    ),
+    Model(
+        "anthropic.claude-opus-4-7",
+        "claude-opus-4-7",
+        128000,
+        profiles=("global", "us", "eu", "jp", "au"),
+        profile_only=True,
+        title="Claude Opus 4.7",
+    ),
+    Model(
+        "anthropic.claude-opus-4-8",
+        "claude-opus-4-8",
+        128000,
+        profiles=("global", "us", "eu", "jp", "au"),
+        profile_only=True,
+        title="Claude Opus 4.8",
+    ),
+    Model(
+        "anthropic.claude-sonnet-5",
+        "claude-sonnet-5",
+        128000,
+        profiles=("global", "us"),
+        profile_only=True,
+        title="Claude Sonnet 5",
+    ),
+    Model(
+        "anthropic.claude-opus-5",
+        "claude-opus-5",
+        128000,
+        profiles=("global", "us", "eu", "au", "us-gov"),
+        profile_only=True,
+        title="Claude Opus 5",
     ),
     Model("anthropic.claude-v2", "claude-2.0", 4096, text_completions=True, title="Claude 2"),
     Model("anthropic.claude-v2:1", "claude-2.1", 4096, text_completions=True, title="Claude 2.1"),
@@ -176,9 +257,78 @@ CATALOGUE: tuple[Model, ...] = (
 )
 
 
+_PREFIX = re.compile(r"[a-z]+(?:-[a-z]+)*")
+_MODEL_ID = re.compile(r"[a-z0-9-]+\.[A-Za-z0-9._:-]+")
+# Each field's declared type, as written in `Model` (a string under postponed annotations).
+_FIELD_TYPES: dict[str, str] = {field.name: str(field.type) for field in dataclasses.fields(Model)}
+
+
+def _model_field(model_id: str, key: str, value: Any) -> Any:
+    """One field of a models-file entry, checked against the type `Model` declares for it."""
+    kind = _FIELD_TYPES[key]
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ValueError(f"{model_id}: `{key}` must be true or false")
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 10_000_000:
+            raise ValueError(f"{model_id}: `{key}` must be a whole number from 1 to 10000000")
+        return value
+    if key == "profiles":
+        if not isinstance(value, list) or not all(isinstance(p, str) and _PREFIX.fullmatch(p) for p in value):
+            raise ValueError(f'{model_id}: `profiles` must be a list of prefixes such as "us" or "global"')
+        return tuple(value)
+    if not isinstance(value, str) or not value or len(value) > 200:
+        raise ValueError(f"{model_id}: `{key}` must be a non-empty string")
+    return value
+
+
+def models_from_document(document: Any, base: Iterable[Model] = CATALOGUE) -> list[Model]:
+    """The catalogue `base` with a models document's entries applied: an entry whose `model_id` is already there
+    overrides the fields it names, any other adds a model (it needs `max_output_tokens`; `name`, the `model` field
+    of a Messages reply, defaults to the id without its provider prefix, as Claude's 4.6-and-later ids go)."""
+    if not isinstance(document, Mapping) or set(document) != {"models"} or not isinstance(document["models"], list):
+        raise ValueError("a models file holds an object with one key, `models`, a list of models")
+    by_id = {model.model_id: model for model in base}
+    for index, entry in enumerate(document["models"]):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("model_id"), str):
+            raise ValueError(f"models[{index}] must be an object with a `model_id` string")
+        model_id = entry["model_id"]
+        if not _MODEL_ID.fullmatch(model_id) or len(model_id) > 200:
+            raise ValueError(f"models[{index}]: {model_id!r} is not a model id such as anthropic.claude-sonnet-4-6")
+        unknown = sorted(set(entry) - set(_FIELD_TYPES))
+        if unknown:
+            raise ValueError(f"{model_id}: unknown fields {unknown}; a model has {sorted(_FIELD_TYPES)}")
+        fields = {key: _model_field(model_id, key, value) for key, value in entry.items() if key != "model_id"}
+        existing = by_id.get(model_id)
+        if existing is not None:
+            by_id[model_id] = dataclasses.replace(existing, **fields)
+            continue
+        if "max_output_tokens" not in fields:
+            raise ValueError(f"{model_id}: a model the catalogue lacks needs `max_output_tokens`")
+        fields.setdefault("name", model_id.partition(".")[2])
+        fields.setdefault("title", model_id)
+        by_id[model_id] = Model(model_id=model_id, **fields)
+    return list(by_id.values())
+
+
+def load_models_file(path: Path, base: Iterable[Model] = CATALOGUE) -> list[Model]:
+    """The catalogue with a JSON or TOML models file applied (by its suffix; anything but .toml is JSON)."""
+    raw = path.read_bytes()
+    if path.suffix.lower() == ".toml":
+        if tomllib is None:
+            raise ValueError("TOML models files need Python 3.11 or later (tomllib); use JSON instead")
+        document = tomllib.loads(raw.decode("utf-8"))
+    else:
+        document = json.loads(raw)
+    return models_from_document(document, base)
+
+
 class Catalogue:
     def __init__(self, models: Iterable[Model] = CATALOGUE) -> None:
         self._by_id = {model.model_id: model for model in models}
+        # A models file may bring a prefix of its own; every prefix a model has names a profile.
+        self._prefixes = frozenset(PROFILE_PREFIXES).union(*(model.profiles for model in self._by_id.values()))
 
     def __iter__(self) -> Iterator[Model]:
         return iter(self._by_id.values())
@@ -191,7 +341,7 @@ class Catalogue:
         if candidate in self._by_id:
             return self._by_id[candidate]
         prefix, _, base = candidate.partition(".")
-        return self._by_id.get(base) if prefix in PROFILE_PREFIXES else None
+        return self._by_id.get(base) if prefix in self._prefixes else None
 
     def resolve(self, model_id: str, operation: str | None = None) -> Model:
         """Maps a model id, ARN or inference-profile id to a model, with Bedrock's errors for the ones it refuses."""

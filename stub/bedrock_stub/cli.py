@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .app import STREAM_HEAD_DELAY
+from .catalogue import load_models_file
 from .errors import MODELED_ERRORS
 from .models import CATALOGUE
 from .operations import OPERATION_NAMES
@@ -90,8 +91,9 @@ def build_parser(prog: str = "bedrock-stub") -> argparse.ArgumentParser:
         "ConverseStream and CountTokens) for Anthropic Claude models, speaking HTTP/1.1 and cleartext HTTP/2 on "
         "one port. Prints its endpoint URL as the first line of standard output, then serves until SIGINT or "
         "SIGTERM. Point any AWS SDK at it with AWS_ENDPOINT_URL_BEDROCK_RUNTIME=<url> and the credentials below.",
-        epilog=f"Models: {known_models} (also as ARNs and as the us./eu./apac./global. inference-profile ids "
-        "each model has; models served only through profiles refuse their base id). "
+        epilog=f"Models: {known_models} (also as ARNs and as the inference-profile ids each model has, such as "
+        "global., us., eu., jp., au. or apac.; models served only through profiles refuse their base id; --models "
+        "adds more). "
         f"Errors for --error: {', '.join(MODELED_ERRORS)}.",
     )
     parser.add_argument(
@@ -175,6 +177,14 @@ def build_parser(prog: str = "bedrock-stub") -> argparse.ArgumentParser:
         "'model identifier is invalid' error",
     )
     parser.add_argument(
+        "--models",
+        type=Path,
+        metavar="FILE",
+        dest="models_file",
+        help='a JSON or TOML file of models ({"models": [{"model_id": ..., "max_output_tokens": ..., '
+        '"profiles": [...], "profile_only": ...}]}) that adds to the catalogue or overrides its entries\' fields',
+    )
+    parser.add_argument(
         "--access-key-id",
         type=_text,
         default=EXAMPLE_ACCESS_KEY_ID,
@@ -239,7 +249,14 @@ def build_parser(prog: str = "bedrock-stub") -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
     """Runs the stub from the command line; `prog` is the name its usage and errors go by."""
     args = build_parser(prog).parse_args(argv)
-    known = {model.model_id: model for model in CATALOGUE}
+    catalogue = list(CATALOGUE)
+    if args.models_file is not None:
+        try:
+            catalogue = load_models_file(args.models_file)
+        except (OSError, ValueError, TypeError) as exc:
+            print(f"error: --models {args.models_file}: {exc}", file=sys.stderr)
+            return 2
+    known = {model.model_id: model for model in catalogue}
     unknown = [model_id for model_id in args.models or [] if model_id not in known]
     if unknown:
         print(f"error: not in the catalogue: {', '.join(unknown)}", file=sys.stderr)
@@ -274,7 +291,7 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
             read_timeout=args.read_timeout,
             keep_alive_timeout=args.keep_alive_timeout,
             max_connections=args.max_connections,
-            models=[known[model_id] for model_id in args.models] if args.models else CATALOGUE,
+            models=[known[model_id] for model_id in args.models] if args.models else catalogue,
             stream_piece_chars=args.stream_piece_chars,
             honour_max_tokens=args.honour_max_tokens,
             pad_events=args.pad_events,

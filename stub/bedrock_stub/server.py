@@ -19,6 +19,7 @@ from hypercorn.config import Config
 
 from . import graceful_goaway, limits
 from .app import STREAM_HEAD_DELAY, BedrockRuntimeApp, StubState
+from .catalogue import load_models_file
 from .faults import Fault
 from .journal import Journal, JournalEntry
 from .models import CATALOGUE, Catalogue, Model
@@ -73,7 +74,7 @@ class Stub:
         strict: bool = False,
         credentials: Credentials | None = None,
         journal_path: Path | None = None,
-        models: Iterable[Model] = CATALOGUE,
+        models: Iterable[Model] | str | os.PathLike[str] = CATALOGUE,
         verify_signatures: bool = True,
         stream_piece_chars: int = 12,
         honour_max_tokens: bool = True,
@@ -90,9 +91,13 @@ class Stub:
         connections at once (default: 512, fewer under a low open-file limit); `journal_window`: entries the
         in-memory journal keeps (default: all, or 10,000 when `journal_path` is given). `reasoning`: the thinking
         sent to requests that enable extended thinking (default: a fixed sentence and a nonce drawn now).
+        `models`: the models served, or the path of a models file (JSON or TOML) whose entries add to the
+        catalogue or override its fields (see `catalogue.load_models_file`).
         `stream_head_delay`: seconds a streamed reply's head waits after its request (0: none), as a real one
         never arrives at once; without it the SDK for Go, on the same machine, can drop its own connection.
         """
+        if isinstance(models, (str, os.PathLike)):
+            models = load_models_file(Path(models))
         if journal_window is None and journal_path is not None:
             journal_window = DEFAULT_JOURNAL_WINDOW
         self.connection_limit = limits.ConnectionLimit(max_connections or limits.default_connection_limit())
