@@ -245,6 +245,10 @@ def test_the_catalogue_flags_exactly_claude_3_7_and_the_4_family_for_thinking():
         "Claude Opus 4.5",
         "Claude Opus 4.6",
         "Claude Sonnet 4.6",
+        "Claude Opus 4.7",
+        "Claude Opus 4.8",
+        "Claude Sonnet 5",
+        "Claude Opus 5",
     }
 
 

@@ -25,8 +25,8 @@ Facts, and where they come from:
   thinking" page ("Supported models") and AWS's "Extended thinking" section of the Bedrock user guide's Anthropic
   Claude parameters. Older models do not know the key and refuse it as any unknown key.
 - The 4.6 generation and later (ids without a date: Anthropic's "Model IDs and versions" page says Opus 4.6 is the
-  last Bedrock id with a `-v1` suffix, `anthropic.claude-opus-4-6-v1`, and that Sonnet 4.6 on drop it; AWS's model
-  cards, "model-card-anthropic-claude-<name>", decide where clients disagree):
+  last Bedrock id with a `-v1` suffix, `anthropic.claude-opus-4-6-v1`, and the ids from Sonnet 4.6 on drop it;
+  AWS's model cards, "model-card-anthropic-claude-<name>", decide where clients disagree):
   - Opus 4.6 `anthropic.claude-opus-4-6-v1`, 128,000 output tokens, profiles global/us/eu/jp/apac (Anthropic's
     "Claude on Amazon Bedrock" model table, 2026);
   - Sonnet 4.6 `anthropic.claude-sonnet-4-6`, 64,000, profiles global/us/eu/jp/au (the same table; `au.` from
@@ -40,8 +40,9 @@ Facts, and where they come from:
     by clients with `list-inference-profiles`: `eu.` answers "Model not found");
   - Opus 5 `anthropic.claude-opus-5` (July 2026), 128,000, profiles global/us/eu/au and us-gov.
   All of them answer only through a profile: the base id gets the on-demand error (reported for each in client
-  trackers, e.g. zed-industries/zed#60378 for Sonnet 5). Opus 4.7 and later take only adaptive thinking
-  (`thinking: {"type": "adaptive"}`); a budget is refused, so they carry no `thinking` flag here. Newer releases
+  trackers, e.g. zed-industries/zed#60378 for Sonnet 5). Every one of them takes the `thinking` key;
+  Opus 4.7 and later take only adaptive thinking (`thinking: {"type": "adaptive"}`, AWS's model cards), which the
+  stub's thinking check does not tell apart yet. Newer releases
   (Claude Fable 5, Opus 5.5, ...) are a models file away: see `load_models_file`.
 - Profile prefixes `jp.` and `au.` (Japan and Australia, AWS's inference-profile page from late 2025): Sonnet 4.5
   and Haiku 4.5 and Opus 4.5 have `jp.` (client checks against `list-inference-profiles`, langgenius
@@ -226,6 +227,7 @@ CATALOGUE: tuple[Model, ...] = (
         profiles=("global", "us", "eu", "jp", "au"),
         profile_only=True,
         title="Claude Opus 4.7",
+        thinking=True,
     ),
     Model(
         "anthropic.claude-opus-4-8",
@@ -234,6 +236,7 @@ CATALOGUE: tuple[Model, ...] = (
         profiles=("global", "us", "eu", "jp", "au"),
         profile_only=True,
         title="Claude Opus 4.8",
+        thinking=True,
     ),
     Model(
         "anthropic.claude-sonnet-5",
@@ -242,6 +245,7 @@ CATALOGUE: tuple[Model, ...] = (
         profiles=("global", "us"),
         profile_only=True,
         title="Claude Sonnet 5",
+        thinking=True,
     ),
     Model(
         "anthropic.claude-opus-5",
@@ -250,6 +254,7 @@ CATALOGUE: tuple[Model, ...] = (
         profiles=("global", "us", "eu", "au", "us-gov"),
         profile_only=True,
         title="Claude Opus 5",
+        thinking=True,
     ),
     Model("anthropic.claude-v2", "claude-2.0", 4096, text_completions=True, title="Claude 2"),
     Model("anthropic.claude-v2:1", "claude-2.1", 4096, text_completions=True, title="Claude 2.1"),
