@@ -114,3 +114,21 @@ class AfterAttemptErrors(Extraction):
 
     def describe(self) -> str:
         return super().describe() + ", past the lines its stream handler prints for retried attempts"
+
+
+@dataclass(frozen=True)
+class AfterLastLine(Extraction):
+    """Like Extraction, but the answer follows the last line `after`: a conversation prints each of the model's
+    answers under the same label (the text before a tool call, then the final one), and the last is the reply."""
+
+    def extract(self, stdout: str) -> str | None:
+        assert self.after is not None
+        marker = self.after + "\n"
+        start = stdout.rfind("\n" + marker)
+        start = start + 1 if start >= 0 else (0 if stdout.startswith(marker) else -1)
+        if start < 0:
+            return None
+        return Extraction(before=self.before).extract(stdout[start + len(marker) :])
+
+    def describe(self) -> str:
+        return super().describe().replace("after the line", "after the last line")

@@ -55,6 +55,7 @@ FENCES = {
     ".abap": "abap",
     ".php": "php",
     ".cs": "csharp",
+    ".rs": "rust",
 }
 # Folders that hold no sample code of the project's own.
 _SKIPPED_FOLDERS = {"node_modules", "vendor", "target", "bin", "obj", "output", "emulation", ".venv"}
@@ -176,7 +177,12 @@ def _sources(folder: Path) -> list[Path]:
     """The files of a language folder that may hold markers, never descending into dependencies or build output."""
     found = []
     for directory, subdirectories, files in os.walk(folder):
-        subdirectories[:] = [name for name in subdirectories if name not in _SKIPPED_FOLDERS]
+        # Cargo keeps programs' sources in src/bin, a name that elsewhere means build output.
+        subdirectories[:] = [
+            name
+            for name in subdirectories
+            if name not in _SKIPPED_FOLDERS or Path(directory, name).relative_to(folder).as_posix() == "src/bin"
+        ]
         found += [Path(directory, name) for name in files if Path(name).suffix in FENCES]
     return sorted(found)
 

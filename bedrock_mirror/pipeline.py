@@ -16,9 +16,10 @@ from .environment import sample_environment, scrubbed
 from .process import ProcessResult, run_process
 from .registry import Language, Sample, Tool
 from .results import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, SampleResult
-from .scenarios import PLAIN, Expectation, Scenario, scenario
+from .scenarios import PLAIN, TOOL_USE_ID, Expectation, Scenario, scenario
 from .steps import StepOutcome, run_steps
 from .versions import installed_version, language_pin
+from .weather import weather_service
 
 DEFAULT_TIMEOUT = 60.0
 Log = Callable[[str], None]
@@ -101,19 +102,25 @@ class SampleRun:
     entries: list[JournalEntry]
 
 
-def run_against(language: Language, command: tuple[str, ...], stub: Stub, timeout: float) -> SampleRun:
-    """Runs a command in an environment that holds nothing of the caller's AWS setup."""
+def run_against(
+    language: Language, command: tuple[str, ...], stub: Stub, timeout: float, samples: Sequence[Sample] = ()
+) -> SampleRun:
+    """Runs a command in an environment that holds nothing of the caller's AWS setup. `samples` (the snippets the
+    program holds) give it what a user types, and the local weather service where one offers the model a tool."""
+    user_input = next((sample.stdin for sample in samples if sample.stdin is not None), None)
     with tempfile.TemporaryDirectory(prefix="mirror-home-") as home:
         env = sample_environment(stub.url, stub.credentials, Path(home))
+        if any(sample.tool is not None for sample in samples):
+            env.update(weather_service().environment(env))
         mark = stub.journal.mark()
         expected = stub.reply
-        process = run_process(command, cwd=language.path, env=env, timeout=timeout)
+        process = run_process(command, cwd=language.path, env=env, timeout=timeout, stdin=user_input)
         return SampleRun(process, expected, stub.journal_since(mark))
 
 
 def run_sample(language: Language, sample: Sample, stub: Stub, *, run_id: str, timeout: float) -> SampleResult:
     """Runs one sample against the stub and judges it by the plain scenario's expectation."""
-    return judge_run(language, sample, run_against(language, sample.run, stub, timeout), run_id=run_id)
+    return judge_run(language, sample, run_against(language, sample.run, stub, timeout, (sample,)), run_id=run_id)
 
 
 def judge_run(
@@ -137,6 +144,8 @@ def judge_run(
         result = judge(base, sample, run.process, run.expected, run.entries, check_exit=expectation.check_exit)
         if expectation.retried:
             _check_retried(result, sample, run.entries)
+        if expectation.tool_round_trip:
+            _check_tool_round_trip(result, sample, run.entries)
     result.expectation = expectation.describe()
     if preparation is not None:
         result.build_seconds = round(preparation.build_seconds, 3)
@@ -169,6 +178,20 @@ def _check_retried(result: SampleResult, sample: Sample, entries: list[JournalEn
     if result.status == PASSED and (len(own) < 2 or own[0].status != 429):
         result.status = FAILED
         result.reason = f"expected a throttled first attempt and a retry; the stub saw {len(own)} request(s)"
+
+
+def _check_tool_round_trip(result: SampleResult, sample: Sample, entries: list[JournalEntry]) -> None:
+    """Fails a run unless the model's tool call was answered: a later request carries a result for that call that
+    holds the weather service's answer (its nonce)."""
+    own = _own(sample, entries)
+    nonce = weather_service().nonce
+    answered = [entry for entry in own[1:] if TOOL_USE_ID in (entry.body or "") and nonce in (entry.body or "")]
+    if result.status == PASSED and not answered:
+        result.status = FAILED
+        result.reason = (
+            f"no request after the tool call carried the tool's result (the call {TOOL_USE_ID} and the weather "
+            f"service's answer, {nonce}); the stub saw {len(own)} request(s)"
+        )
 
 
 def _settle(
@@ -210,7 +233,7 @@ def judge_error(result: SampleResult, sample: Sample, run: SampleRun, expectatio
     if not path.found_in(text, sample.model_id, expectation.error, expectation.message):
         line = path.expected_line(sample.model_id, expectation.error, expectation.message)
         reasons.append(f"no line of its {path.stream} matches {line!r}")
-    if expectation.message not in text:
+    if path.prints_message and expectation.message not in text:
         reasons.append(f"its {path.stream} lacks the stub's message")
     own = _own(sample, run.entries)
     if not run.entries:
@@ -340,8 +363,9 @@ def execute_run(
     try:
         running_stub = fresh or shared()  # type: ignore[misc]
         planned.scenario.arrange(running_stub)
+        planned.scenario.arrange_for(running_stub, samples)
         log(planned.name)
-        run = run_against(language, planned.command, running_stub, timeout)
+        run = run_against(language, planned.command, running_stub, timeout, samples)
     finally:
         if fresh is not None:
             fresh.stop()

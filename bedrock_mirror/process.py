@@ -169,7 +169,11 @@ class _Subreaper:
 _SUBREAPER = _Subreaper()
 
 
-def run_process(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float) -> ProcessResult:
+def run_process(
+    command: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float, stdin: str | None = None
+) -> ProcessResult:
+    """Runs a command to its end (or its timeout); `stdin` is what it reads, as a user would type it (None: it
+    reads nothing)."""
     started = time.perf_counter()
     deadline = started + timeout
     token = uuid.uuid4().hex
@@ -183,7 +187,7 @@ def run_process(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], ti
                     list(command),
                     cwd=cwd,
                     env={**env, TOKEN_VARIABLE: token},
-                    stdin=subprocess.DEVNULL,
+                    stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
                     start_new_session=True,
@@ -195,7 +199,13 @@ def run_process(command: Sequence[str], *, cwd: Path, env: Mapping[str, str], ti
                 root = process.pid
                 _SUBREAPER.started(root, token)
         if group is None or root is None:
-            return _communicate(process, list(command), timeout, started)
+            return _communicate(process, list(command), timeout, started, stdin)
+        if process.stdin is not None:
+            # A few lines, far below a pipe's buffer: written whole at once, then the end of input.
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.write((stdin or "").encode("utf-8"))
+            with contextlib.suppress(BrokenPipeError):
+                process.stdin.close()
         tree = _Tree(root, token, before)
         drains = [_Drain(pipe.fileno() if pipe else None) for pipe in (process.stdout, process.stderr)]
         for drain in drains:
@@ -375,11 +385,13 @@ def _group_of(pid: int) -> int | None:
     return int(fields[2]) if fields is not None else None
 
 
-def _communicate(process: subprocess.Popen[bytes], command: list[str], timeout: float, started: float) -> ProcessResult:
+def _communicate(
+    process: subprocess.Popen[bytes], command: list[str], timeout: float, started: float, stdin: str | None = None
+) -> ProcessResult:
     """For a process whose group cannot be verified (no /proc, or a test double): no group handling."""
     timed_out = False
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
+        stdout, stderr = process.communicate(None if stdin is None else stdin.encode("utf-8"), timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
         process.kill()

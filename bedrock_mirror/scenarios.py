@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bedrock_stub import CATALOGUE, Catalogue, Stub
+from bedrock_stub import CATALOGUE, Catalogue, Stub, ToolCall
 from bedrock_stub.models import INVALID_MODEL_ID
+from bedrock_stub.replies import random_base62
 
 from .registry import ErrorPath, Language, Sample
 
@@ -37,12 +38,16 @@ class Expectation:
     retried: bool = False  # the SDK must have retried (the journal shows more than one attempt)
     # False where another snippet of the same program run is expected to fail, so the exit code is not this one's.
     check_exit: bool = True
+    # The model's tool call must have been answered: a later request carries the tool's result.
+    tool_round_trip: bool = False
 
     def describe(self) -> str:
         if self.kind == "error":
             return f"its error path reports {self.error}"
         if self.kind == "stream-cut":
             return "prints the text before the stream broke off and ends normally (it ignores the stream's error)"
+        if self.kind == "reply" and self.tool_round_trip:
+            return "calls its tool, sends the result back, and prints the final reply"
         if self.kind == "reply":
             return "prints the reply" + (" after retrying" if self.retried else "")
         return f"not applicable: {self.why}"
@@ -58,6 +63,8 @@ class Scenario:
     streaming_only: bool = False
     # Builds the scenario's stub from the samples one run serves (for a catalogue without their models).
     stub_options: Callable[[list[Sample]], dict[str, Any]] = field(default=lambda samples: {})
+    # Arranges the stub for the samples one run serves, after `arrange` (the replies a tool round trip scripts).
+    arrange_for: Callable[[Stub, Sequence[Sample]], None] = lambda stub, samples: None
 
     def expectation(self, language: Language, sample: Sample) -> Expectation:
         if self.streaming_only and not sample.streams:
@@ -118,6 +125,27 @@ def _many_deltas(stub: Stub) -> None:
     stub.reply = FIDELITY_TEXT
 
 
+# The id of the model's tool call in a tool round trip (drawn once, shaped as Converse's are), so that the judge
+# can find the call's result in the requests that follow.
+TOOL_USE_ID = "tooluse_" + random_base62(22)
+TOOL_PREAMBLE = "I'll look up the current weather there with the Weather_Tool."
+
+
+def _tool_round_trip(stub: Stub, samples: Sequence[Sample]) -> None:
+    """The model first calls the sample's tool (after a sentence, as Claude does), then answers the stub's reply."""
+    tool = next((sample.tool for sample in samples if sample.tool is not None), None)
+    if tool is None:
+        return
+    stub.queue_reply(TOOL_PREAMBLE, tool_use=ToolCall(tool.name, dict(tool.input), TOOL_USE_ID))
+    stub.queue_reply(stub.reply)
+
+
+def _uses_tool(language: Language, sample: Sample) -> Expectation:
+    if sample.tool is None:
+        return Expectation("not-applicable", why="the sample offers the model no tool")
+    return Expectation("reply", tool_round_trip=True)
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario(PLAIN, "the default reply: a fixed sentence and a nonce drawn when the stub starts"),
     Scenario(
@@ -162,6 +190,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         arrange=lambda stub: stub.inject_error("ModelStreamErrorException", STREAM_ERROR_MESSAGE),
         expect=_stream_breaks,
         streaming_only=True,
+    ),
+    Scenario(
+        "tool-round-trip",
+        "the model calls the sample's tool, then answers once the tool's result comes back",
+        expect=_uses_tool,
+        arrange_for=_tool_round_trip,
     ),
 )
 

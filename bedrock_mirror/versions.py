@@ -2,7 +2,8 @@
 
 What ran is read from what the build left behind, by the reader its registry entry names (`Sdk.installed`): the
 virtualenv's dist-info, node_modules/<package>/package.json, the jar names in target/lib, the build info Go writes
-into each binary, Composer's installed.json, NuGet's project.assets.json.
+into each binary, Composer's installed.json, NuGet's project.assets.json, the crate's path in cargo's dependency
+files.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ def pinned_version(manifest: Path, package: str) -> str | None:
         return json.loads(text).get("packages", {}).get(f"node_modules/{package}", {}).get("version")
     if name == "composer.json":
         return json.loads(text).get("require", {}).get(package)
-    if name.endswith(".txt"):
+    if name == "Cargo.lock":
+        pattern = rf'^name = "{re.escape(package)}"\nversion = "([^"]+)"'
+    elif name.endswith(".txt"):
         pattern = rf"^{re.escape(package)}\s*==\s*([^\s;#]+)"
     elif name == "go.mod":
         pattern = rf"^\s*(?:require\s+)?{re.escape(package)}\s+(v[^\s]+)"
@@ -124,6 +127,16 @@ def _composer(installed: Path, name: str) -> str | None:
     return None
 
 
+def _cargo_deps(deps: Path, name: str) -> str | None:
+    """The crate's version in the source path cargo's dependency file names (`<crate>-<version>/src/lib.rs`); the
+    newest file wins, as an upgrade leaves the earlier build's files beside it."""
+    files = sorted(deps.glob(name.replace("-", "_") + "-*.d"), key=lambda path: path.stat().st_mtime_ns)
+    if not files:
+        return None
+    match = re.search(rf"/{re.escape(name)}-(\d[^/]*)/src/lib\.rs", files[-1].read_text(encoding="utf-8"))
+    return match.group(1) if match else None
+
+
 def _nuget_assets(assets: Path, name: str) -> str | None:
     libraries = json.loads(assets.read_text(encoding="utf-8")).get("libraries", {})
     for key in libraries:
@@ -140,6 +153,7 @@ _READERS = {
     "go-binary": _go_binary,
     "composer": _composer,
     "nuget-assets": _nuget_assets,
+    "cargo-deps": _cargo_deps,
 }
 
 __all__ = ["Installed", "installed_version", "language_pin", "pinned_version", "shown_version"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from . import abap, dotnet, go, java, javascript, php, python
+from . import abap, dotnet, go, java, javascript, php, python, rust
 from .common import CLAUDE_2, CLAUDE_3_HAIKU, CLAUDE_3_SONNET
-from .model import ROOT, Check, ErrorPath, Floor, Language, Sample, Sdk, Step, Tool
+from .model import ROOT, Check, ErrorPath, Floor, Language, Sample, Sdk, Step, Tool, ToolUse
 
 # The order every table and session list follows.
-LANGUAGES: tuple[Language, ...] = tuple(module.LANGUAGE for module in (python, javascript, java, go, abap, php, dotnet))
+LANGUAGES: tuple[Language, ...] = tuple(
+    module.LANGUAGE for module in (python, javascript, java, go, abap, php, dotnet, rust)
+)
 
 
 def language(name: str) -> Language:
@@ -39,6 +41,7 @@ __all__ = [
     "Sdk",
     "Step",
     "Tool",
+    "ToolUse",
     "all_samples",
     "language",
     "language_names",

@@ -70,6 +70,8 @@ class ErrorPath:
     line: str
     stream: Literal["stdout", "stderr"] = "stdout"
     exit_code: int | None = 1
+    # False where the handler prints a reason of its own instead of the service's message (Rust's "Unknown").
+    prints_message: bool = True
 
     def expected_line(self, model_id: str, error: str, message: str) -> str:
         return self.line.format(model_id=model_id, error=error, message=message)
@@ -87,6 +89,15 @@ class ErrorPath:
             else:
                 return True
         return False
+
+
+@dataclass(frozen=True)
+class ToolUse:
+    """A tool the sample offers the model: the call a tool round trip makes the model send (its name and input
+    as the sample's tool specification asks for them)."""
+
+    name: str
+    input: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,10 @@ class Sample:
     # True where the sample never asks its event stream for an error: a stream that breaks off ends its loop
     # quietly, so it prints the text that came before the break and ends normally.
     ignores_stream_errors: bool = False
+    # What a user types, line by line, into a program that asks (None: its standard input is empty).
+    stdin: str | None = None
+    # The tool it offers the model, if any (the tool round trip scenario calls it).
+    tool: ToolUse | None = None
 
     @property
     def streams(self) -> bool:
@@ -137,7 +152,7 @@ class Installed:
     `path` is relative to the language folder; `name` is the package as that place spells it.
     """
 
-    kind: Literal["python-venv", "npm", "jar", "go-binary", "composer", "nuget-assets"]
+    kind: Literal["python-venv", "npm", "jar", "go-binary", "composer", "nuget-assets", "cargo-deps"]
     path: str
     name: str
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from bedrock_stub import CONVERSE, CONVERSE_STREAM, INVOKE_MODEL, INVOKE_MODEL_STREAM
 
-from .common import CLAUDE_3_HAIKU, PYTHON3
+from ..extraction import AfterLastLine
+from .common import CLAUDE_3_HAIKU, PYTHON3, WEATHER_TOOL
 from .model import Check, ErrorPath, Floor, Installed, Language, Sample, Sdk, Step
 
 UPSTREAM = "python/example_code/bedrock-runtime/models/anthropic_claude"
+TOOL_USE_UPSTREAM = "python/example_code/bedrock-runtime/cross-model-scenarios/tool_use_demo"
 # The last commit that held the InvokeModel examples (the next one removed them).
 INVOKE_EXAMPLES_COMMIT = "1cd0734e05f493674316679c214cc6b1a8dd5db1"
 
@@ -104,6 +106,24 @@ LANGUAGE = Language(
             model_id=CLAUDE_3_HAIKU,
             on_error=caught_by_script("Converse"),
             upstream=f"{UPSTREAM}/document_understanding.py",
+        ),
+        Sample(
+            id="python-tool-use",
+            title="tool_use_demo/tool_use_demo.py (a weather assistant: Converse with a tool)",
+            source="tool_use_demo/tool_use_demo.py",
+            run=(".venv/bin/python", "tool_use_demo/tool_use_demo.py"),
+            operation=CONVERSE,
+            model_id=CLAUDE_3_HAIKU,
+            # One weather question, then `x` to leave, as a user types them.
+            stdin="What's the weather like in Paris?\nx\n",
+            tool=WEATHER_TOOL,
+            # Each answer is printed under the label; a line of dashes comes before the next question.
+            extraction=AfterLastLine(after="\x1b[0;90mThe model's response:\x1b[0m", before="-" * 80),
+            # The demo catches nothing: botocore's exception ends it with a traceback.
+            on_error=ErrorPath(
+                "An error occurred ({error}) when calling the Converse operation: {message}", stream="stderr"
+            ),
+            upstream=f"{TOOL_USE_UPSTREAM}/tool_use_demo.py",
         ),
     ),
     floor=Floor(
