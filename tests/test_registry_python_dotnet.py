@@ -18,8 +18,11 @@ BOTH = [(language, sample) for language in (PYTHON, DOTNET) for sample in langua
 IDS = [sample.id for _, sample in BOTH]
 
 UPSTREAM_FOLDERS = {
-    "python": "python/example_code/bedrock-runtime/models/anthropic_claude/",
-    "dotnet": "dotnetv3/Bedrock-runtime/Models/AnthropicClaude/",
+    "python": (
+        "python/example_code/bedrock-runtime/models/anthropic_claude/",
+        "python/example_code/bedrock-runtime/cross-model-scenarios/tool_use_demo/",
+    ),
+    "dotnet": ("dotnetv3/Bedrock-runtime/Models/AnthropicClaude/",),
 }
 
 
@@ -35,8 +38,11 @@ def boto3_calls(path) -> list[str]:
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
-        and isinstance(node.func.value, ast.Name)
-        and node.func.value.id == "client"
+        # `client.converse(...)`, or a client kept on an object (`self.bedrockRuntimeClient.converse(...)`)
+        and (
+            (isinstance(node.func.value, ast.Name) and node.func.value.id == "client")
+            or (isinstance(node.func.value, ast.Attribute) and node.func.value.attr.lower().endswith("client"))
+        )
         and node.func.attr in mapping
     ]
 
@@ -53,11 +59,26 @@ def string_assigned_to(path, name: str) -> str:
     return value
 
 
+def model_of(path) -> str:
+    """The model id a script calls: `model_id = "..."`, or the tool-use demo's `MODEL_ID = SupportedModels.X.value`
+    and the member's string."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    chosen = [
+        node.value.value.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and [getattr(target, "id", None) for target in node.targets] == ["MODEL_ID"]
+        and isinstance(node.value, ast.Attribute)
+        and isinstance(node.value.value, ast.Attribute)
+    ]
+    return string_assigned_to(path, chosen[0]) if chosen else string_assigned_to(path, "model_id")
+
+
 @pytest.mark.parametrize("sample", PYTHON.samples, ids=[sample.id for sample in PYTHON.samples])
 def test_each_python_script_makes_the_registered_call_for_the_registered_model(sample):
     path = PYTHON.path / sample.source
     assert boto3_calls(path) == [sample.operation]
-    assert string_assigned_to(path, "model_id") == sample.model_id
+    assert model_of(path) == sample.model_id
     assert sample.run == (".venv/bin/python", sample.source)
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 from bedrock_stub import CONVERSE, Stub, ToolCall
-from conftest import ready_language
 
 from bedrock_mirror import pipeline, registry
 from bedrock_mirror.extraction import AfterLastLine
@@ -19,6 +18,7 @@ from bedrock_mirror.process import run_process
 from bedrock_mirror.results import FAILED, PASSED
 from bedrock_mirror.scenarios import TOOL_USE_ID, Expectation, scenario
 from bedrock_mirror.weather import HOST, WeatherService, weather_service
+from tests.helpers import ready_language
 
 TOOL_SAMPLES = [(language, sample) for language, sample in registry.all_samples() if sample.tool is not None]
 FORECAST = f"https://{HOST}/v1/forecast"

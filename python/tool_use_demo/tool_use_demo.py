@@ -213,4 +213,6 @@ class ToolUseDemo:
 
 if __name__ == "__main__":
     tool_use_demo = ToolUseDemo()
+    # snippet: handle the error
+    # Nothing is caught: a service error ends the demo with botocore's traceback.
     tool_use_demo.run()
