@@ -19,15 +19,20 @@ test can find this service's answer wherever a sample forwards it.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import json
+import os
 import secrets
+import shutil
 import ssl
 import tempfile
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import h11
@@ -38,6 +43,7 @@ FORECAST_PATH = "/v1/forecast"
 # Every read of a client is bounded, so that a client that stalls cannot hold a connection open forever.
 READ_TIMEOUT_SECONDS = 30.0
 _MAX_REQUEST_BYTES = 64 * 1024
+_Event = TypeVar("_Event")
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class WeatherService:
         self._tls.set_alpn_protocols(["http/1.1"])
         self._lock = threading.Lock()
         self._requests: list[WeatherRequest] = []
+        self._bundles: dict[tuple[str, ...], Path] = {}
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, name="weather-service", daemon=True)
@@ -110,23 +117,32 @@ class WeatherService:
     def proxy_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def environment(self, base: dict[str, str]) -> dict[str, str]:
+    def environment(self, base: Mapping[str, str]) -> dict[str, str]:
         """The variables that lead requests and reqwest here, and make them trust this service's CA; a CA bundle
         the environment already names stays trusted too (a bundle of both is written beside this one)."""
-        trusted = self.ca_file
-        earlier = [base[name] for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE") if base.get(name)]
-        if earlier:
-            trusted = self.ca_file.with_name("weather-ca-and-earlier.pem")
-            pems = [self.ca_file.read_text(encoding="ascii")] + [
-                Path(path).read_text(encoding="ascii") for path in earlier
-            ]
-            trusted.write_text("\n".join(pems), encoding="ascii")
+        earlier = tuple(dict.fromkeys(base[name] for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE") if base.get(name)))
+        trusted = self._bundle_with(earlier) if earlier else self.ca_file
         return {
             "HTTPS_PROXY": self.proxy_url,
             "https_proxy": self.proxy_url,
             "REQUESTS_CA_BUNDLE": str(trusted),
             "SSL_CERT_FILE": str(trusted),
         }
+
+    def _bundle_with(self, earlier: tuple[str, ...]) -> Path:
+        """This CA and the earlier bundles in one file, written once (whole, then renamed into place) for each set
+        of earlier bundles, as runs on other threads may read it meanwhile."""
+        with self._lock:
+            bundle = self._bundles.get(earlier)
+            if bundle is None:
+                bundle = self.ca_file.with_name(f"weather-ca-and-earlier-{len(self._bundles)}.pem")
+                pems = [self.ca_file.read_text(encoding="ascii")]
+                pems += [Path(path).read_text(encoding="utf-8", errors="replace") for path in earlier]
+                partial = bundle.with_suffix(".partial")
+                partial.write_text("\n".join(pems), encoding="utf-8")
+                os.replace(partial, bundle)
+                self._bundles[earlier] = bundle
+            return bundle
 
     def requests_seen(self) -> list[WeatherRequest]:
         with self._lock:
@@ -182,7 +198,9 @@ class WeatherService:
 
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            await self._tunnel(reader, writer)
+            if await self._accept_tunnel(reader, writer):
+                writer = await _start_tls(reader, writer, self._tls)
+                await self._serve(reader, writer)
         except (OSError, ssl.SSLError, h11.ProtocolError, asyncio.TimeoutError, asyncio.CancelledError):
             pass  # the client went away or spoke nonsense; its connection just ends
         finally:
@@ -190,18 +208,22 @@ class WeatherService:
             with contextlib.suppress(OSError, ssl.SSLError):
                 await writer.wait_closed()
 
-    async def _tunnel(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _accept_tunnel(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        """Answers the proxy request: a tunnel to the API's host is accepted, anything else refused."""
         proxy = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_REQUEST_BYTES)
         request = await _next(proxy, reader, h11.Request)
         if request is None:
-            return
+            return False
         if request.method != b"CONNECT" or request.target.decode("ascii", "replace") != f"{HOST}:443":
             # Only the API's host is served; nothing is forwarded anywhere.
             await _respond(writer, proxy, 403, b"This proxy serves " + HOST.encode() + b":443 only.\n")
-            return
+            return False
         writer.write(proxy.send(h11.Response(status_code=200, headers=[], reason=b"Connection established")))
         await writer.drain()
-        await writer.start_tls(self._tls)
+        return True
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Answers the requests inside the tunnel, one after another on the kept-alive connection."""
         inner = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_REQUEST_BYTES)
         while True:
             asked = await _next(inner, reader, h11.Request)
@@ -210,19 +232,28 @@ class WeatherService:
             if await _next(inner, reader, h11.EndOfMessage) is None:
                 return
             status, body = self.answer(asked.target.decode("ascii", "replace"))
-            await _respond(
-                writer,
-                inner,
-                status,
-                json.dumps(body, ensure_ascii=False).encode("utf-8"),
-                b"application/json; charset=utf-8",
-            )
+            answer = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            await _respond(writer, inner, status, answer, b"application/json; charset=utf-8")
             if inner.our_state is not h11.DONE or inner.their_state is not h11.DONE:
                 return
             inner.start_next_cycle()
 
 
-async def _next(connection: h11.Connection, reader: asyncio.StreamReader, wanted: type) -> object | None:
+async def _start_tls(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, context: ssl.SSLContext
+) -> asyncio.StreamWriter:
+    """Ends TLS on the tunnel: the reader then gets the plain text, and the returned writer encrypts."""
+    loop = asyncio.get_running_loop()
+    protocol = writer.transport.get_protocol()
+    transport = await loop.start_tls(
+        writer.transport, protocol, context, server_side=True, ssl_handshake_timeout=READ_TIMEOUT_SECONDS
+    )
+    if transport is None:
+        raise ConnectionError("the client left during the TLS handshake")
+    return asyncio.StreamWriter(transport, protocol, reader, loop)
+
+
+async def _next(connection: h11.Connection, reader: asyncio.StreamReader, wanted: type[_Event]) -> _Event | None:
     """The next event of the wanted kind (skipping request body data), or None when the client is done."""
     while True:
         event = connection.next_event()
@@ -244,7 +275,7 @@ async def _respond(
     body: bytes,
     content_type: bytes = b"text/plain; charset=utf-8",
 ) -> None:
-    headers = [("content-type", content_type), ("content-length", str(len(body)).encode("ascii"))]
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode("ascii"))]
     writer.write(connection.send(h11.Response(status_code=status, headers=headers)))
     writer.write(connection.send(h11.Data(data=body)))
     writer.write(connection.send(h11.EndOfMessage()))
@@ -261,5 +292,7 @@ def weather_service() -> WeatherService:
     global _SERVICE
     with _SERVICE_LOCK:
         if _SERVICE is None:
-            _SERVICE = WeatherService(Path(tempfile.mkdtemp(prefix="mirror-weather-"))).start()
+            folder = Path(tempfile.mkdtemp(prefix="mirror-weather-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            _SERVICE = WeatherService(folder).start()
         return _SERVICE

@@ -82,6 +82,8 @@ def test_the_environment_names_the_proxy_and_keeps_an_earlier_ca_bundle_trusted(
     assert env["REQUESTS_CA_BUNDLE"] == env["SSL_CERT_FILE"]
     bundle = Path(env["SSL_CERT_FILE"]).read_text(encoding="ascii")
     assert service.ca_file.read_text(encoding="ascii") in bundle and "earlier" in bundle
+    # Written once: every run with the same earlier bundle gets the same file.
+    assert service.environment({"REQUESTS_CA_BUNDLE": str(earlier)})["SSL_CERT_FILE"] == env["SSL_CERT_FILE"]
 
 
 def test_a_program_reads_what_the_user_types(tmp_path):
