@@ -89,6 +89,12 @@ def drift_copy(language: registry.Language, root: Path | None = None) -> registr
     return replace(language, folder=str(copy), steps=(*language.steps, upgrade, *language.steps))
 
 
+def _build_outputs(directory: str, names: list[str]) -> set[str]:
+    """The names in `directory` that are build output, not sources: cargo keeps programs' sources in src/bin."""
+    ignored = shutil.ignore_patterns(*_BUILD_OUTPUTS)(directory, names)
+    return ignored - {"bin"} if Path(directory).name == "src" else ignored
+
+
 def _refresh_copy(source: Path, copy: Path) -> None:
     """Brings `copy` up to date with `source`, but leaves alone each file whose source is unchanged since the last
     refresh: so the manifests the upgrade moved stay moved, and a warm run rebuilds nothing."""
@@ -112,7 +118,7 @@ def _refresh_copy(source: Path, copy: Path) -> None:
         copy,
         symlinks=True,
         dirs_exist_ok=True,
-        ignore=shutil.ignore_patterns(*_BUILD_OUTPUTS),
+        ignore=_build_outputs,
         copy_function=copy_changed,
     )
     record.write_text(json.dumps(now, indent=0), encoding="utf-8")

@@ -62,3 +62,18 @@ def test_the_build_goes_under_the_projects_cache():
     target = config["build"]["target-dir"]
     assert (RUST.path / target).resolve() == (registry.ROOT / ".cache" / "rust-target")
     assert all(sample.run[0].startswith(target + "/") for sample in RUST.samples)
+
+
+def test_a_drift_copy_keeps_the_programs_sources_and_leaves_build_output_behind(tmp_path):
+    from bedrock_mirror.sessions import _refresh_copy
+
+    _refresh_copy(RUST.path, tmp_path / "rust")
+    assert {path.name for path in (tmp_path / "rust" / "src" / "bin").iterdir()} == {
+        sample.source.removeprefix("src/bin/") for sample in RUST.samples
+    }
+    go = registry.language("go")
+    (tmp_path / "go-source").mkdir()
+    (tmp_path / "go-source" / "bin").mkdir()
+    (tmp_path / "go-source" / "bin" / "built").write_text("output", encoding="utf-8")
+    _refresh_copy(tmp_path / "go-source", tmp_path / go.name)
+    assert not (tmp_path / go.name / "bin").exists()
