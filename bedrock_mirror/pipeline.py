@@ -103,10 +103,13 @@ class SampleRun:
 
 
 def run_against(
-    language: Language, command: tuple[str, ...], stub: Stub, timeout: float, samples: Sequence[Sample] = ()
+    language: Language, command: tuple[str, ...], stub: Stub, timeout: float, samples: Sequence[Sample] | None = None
 ) -> SampleRun:
-    """Runs a command in an environment that holds nothing of the caller's AWS setup. `samples` (the snippets the
-    program holds) give it what a user types, and the local weather service where one offers the model a tool."""
+    """Runs a command in an environment that holds nothing of the caller's AWS setup. The program's samples (by
+    default the language's samples run by this command) give it what a user types, and the local weather service
+    where one offers the model a tool."""
+    if samples is None:
+        samples = language.programs().get(command, ())
     user_input = next((sample.stdin for sample in samples if sample.stdin is not None), None)
     with tempfile.TemporaryDirectory(prefix="mirror-home-") as home:
         env = sample_environment(stub.url, stub.credentials, Path(home))

@@ -146,3 +146,14 @@ def test_the_round_trip_fails_when_the_weather_service_answer_does_not_come_back
     _, result = _run_with_tool_call(language, sample, {"latitude": "148", "longitude": "2.3522"})
     assert result.status == FAILED
     assert "tool's result" in result.reason or "printed text differs" in result.reason or "no answer" in result.reason
+
+
+@pytest.mark.end_to_end
+@pytest.mark.parametrize(("language", "sample"), TOOL_SAMPLES, ids=[sample.id for _, sample in TOOL_SAMPLES])
+def test_a_run_by_command_alone_still_gets_the_users_input(language, sample):
+    # The benchmark runs programs by their command: the input the program waits for must still come.
+    ready_language(language)
+    with Stub() as stub:
+        run = pipeline.run_against(language, sample.run, stub, timeout=120)
+    assert run.process.ok, run.process.stderr
+    assert sample.extraction.extract(run.process.stdout) == run.expected
