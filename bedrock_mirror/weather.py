@@ -6,7 +6,8 @@ an HTTPS request through the proxy named by `HTTPS_PROXY` (an HTTP CONNECT tunne
 named by the usual variable (`REQUESTS_CA_BUNDLE` for requests; `SSL_CERT_FILE`, read by OpenSSL, under reqwest's
 default native-tls backend). This module is that proxy: it accepts a tunnel to the API's host only, ends the TLS
 inside it with a certificate for that host from a CA of its own (trustme), and answers with h11 as the API does.
-No request ever leaves the machine: any other host is refused.
+No request ever leaves the machine: any other host is refused (403), a request h11 cannot read gets a 4xx, and
+every read of a client is bounded in time.
 
 The answer has the shape Open-Meteo documents for `current_weather=true` (https://open-meteo.com/en/docs: the
 request's coordinates, `generationtime_ms`, `utc_offset_seconds`, `timezone`, `timezone_abbreviation`,
@@ -201,6 +202,10 @@ class WeatherService:
             if await self._accept_tunnel(reader, writer):
                 writer = await _start_tls(reader, writer, self._tls)
                 await self._serve(reader, writer)
+        except _Malformed as malformed:
+            # A request h11 cannot read gets the status it suggests (400, or 431 for an oversized head).
+            with contextlib.suppress(OSError, ssl.SSLError, h11.ProtocolError):
+                await _respond(writer, malformed.connection, malformed.status, b"Malformed request.\n")
         except (OSError, ssl.SSLError, h11.ProtocolError, asyncio.TimeoutError, asyncio.CancelledError):
             pass  # the client went away or spoke nonsense; its connection just ends
         finally:
@@ -253,10 +258,22 @@ async def _start_tls(
     return asyncio.StreamWriter(transport, protocol, reader, loop)
 
 
+class _Malformed(Exception):
+    """A request that cannot be read, with the connection to answer it on and the status to answer."""
+
+    def __init__(self, connection: h11.Connection, status: int) -> None:
+        super().__init__(status)
+        self.connection = connection
+        self.status = status
+
+
 async def _next(connection: h11.Connection, reader: asyncio.StreamReader, wanted: type[_Event]) -> _Event | None:
     """The next event of the wanted kind (skipping request body data), or None when the client is done."""
     while True:
-        event = connection.next_event()
+        try:
+            event = connection.next_event()
+        except h11.RemoteProtocolError as error:
+            raise _Malformed(connection, error.error_status_hint) from error
         if event is h11.NEED_DATA:
             data = await asyncio.wait_for(reader.read(65536), READ_TIMEOUT_SECONDS)
             connection.receive_data(data)

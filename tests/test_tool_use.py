@@ -4,6 +4,8 @@ come back to the model)."""
 
 from __future__ import annotations
 
+import re
+import socket
 import ssl
 import sys
 from pathlib import Path
@@ -157,3 +159,18 @@ def test_a_run_by_command_alone_still_gets_the_users_input(language, sample):
         run = pipeline.run_against(language, sample.run, stub, timeout=120)
     assert run.process.ok, run.process.stderr
     assert sample.extraction.extract(run.process.stdout) == run.expected
+
+
+@pytest.mark.parametrize(
+    "request_head",
+    [b"NOT HTTP AT ALL\r\n\r\n", b"CONNECT " + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n"],
+    ids=["garbage", "oversized"],
+)
+def test_a_malformed_proxy_request_gets_a_4xx_and_the_connection_ends(service, request_head):
+    with socket.create_connection(("127.0.0.1", service.port), timeout=30) as connection:
+        connection.sendall(request_head)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    assert re.match(rb"HTTP/1\.1 4\d\d ", answer), answer[:100]
+    assert service.requests_seen() == []
