@@ -40,10 +40,30 @@ def test_a_rule_answers_requests_that_hold_its_text(stub, client):
     assert invoke_text(client, "Something else")["content"][0]["text"] == stub.reply
 
 
-def test_a_rule_sees_the_system_prompt_and_every_message(stub, client):
-    stub.add_rule(contains="pirate", text="Arr.")
+def test_a_conversation_rule_sees_the_system_prompt_and_every_message(stub, client):
+    stub.add_rule(contains="pirate", text="Arr.", match="conversation")
     response = client.converse(modelId=HAIKU, messages=USER, system=[{"text": "Talk like a pirate."}])
     assert response["output"]["message"]["content"] == [{"text": "Arr."}]
+
+
+def test_a_rule_reads_only_the_latest_user_turn_by_default(stub, client):
+    stub.add_rule(contains="pirate", text="Arr.")
+    stub.add_rule(contains="France", text="Paris.")
+    history = [
+        {"role": "user", "content": [{"text": "Capital of France?"}]},
+        {"role": "assistant", "content": [{"text": "Paris."}]},
+        {"role": "user", "content": [{"text": "And of Italy?"}]},
+    ]
+    response = client.converse(modelId=HAIKU, messages=history, system=[{"text": "Talk like a pirate."}])
+    assert response["output"]["message"]["content"] == [{"text": stub.reply}]
+    # A Messages body's latest turn is read the same way, whether its content is a string or blocks.
+    assert invoke_text(client, "France?")["content"][0]["text"] == "Paris."
+    messages = [
+        {"role": "user", "content": "Capital of France?"},
+        {"role": "assistant", "content": "Paris."},
+        {"role": "user", "content": "And of Italy?"},
+    ]
+    assert invoke_text(client, "", messages=messages)["content"][0]["text"] == stub.reply
 
 
 def test_a_rule_can_be_limited_to_one_operation(stub, client):
@@ -80,8 +100,12 @@ def test_an_error_reply_that_is_a_stream_member_breaks_the_stream(stub, client):
 def test_replies_refuse_unknown_errors_and_rules_need_one_pattern(stub):
     with pytest.raises(ValueError, match="not a modeled error"):
         stub.queue_reply(error="TeapotException")
-    with pytest.raises(ValueError, match="exactly one of"):
+    with pytest.raises(ValueError, match="needs `contains`, `regex` or `after_tool_result`"):
         stub.add_rule(text="x")
+    with pytest.raises(ValueError, match="not both"):
+        stub.add_rule(contains="a", regex="b", text="x")
+    with pytest.raises(ValueError, match="`match` is one of"):
+        stub.add_rule(contains="a", match="everything")
 
 
 # Tool calls in every operation

@@ -33,7 +33,8 @@ from .operations import (
     Operation,
 )
 from .prompt_cache import PromptCache
-from .replies import Answer, Replies, Reply, default_reasoning, shape
+from .replies import Answer, Replies, Reply, Turn, default_reasoning, shape
+from .schemas import Constraints, fit_reply
 from .sigv4 import DEFAULT_REGION, Credentials, first_values, verify
 from .wire import safe_text
 
@@ -347,7 +348,9 @@ class BedrockRuntimeApp:
     ) -> tuple[Answer, _StreamBreak | None]:
         """The scripted or fixed reply for this request, shaped to its limits; a scripted error is raised here."""
         state = self.state
-        reply = state.replies.choose(request.text, operation.name) or Reply(text=state.reply)
+        turn = Turn(request.text, request.latest_text, request.after_tool_result)
+        scripted = state.replies.choose(turn, operation.name)
+        reply = fit_reply(scripted or Reply(text=state.reply), request.constraints, scripted=scripted is not None)
         if reply.error is not None:
             error = BedrockError(reply.error, reply.message)
             member = operation.stream_member(reply.error) if operation.streams else None
@@ -432,6 +435,9 @@ class _ModelRequest(Protocol):
     input_tokens: int
     text: str
     thinking: bool
+    constraints: Constraints
+    latest_text: str
+    after_tool_result: bool
 
     @property
     def max_tokens(self) -> int: ...

@@ -65,7 +65,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import BedrockError, malformed_input, validation_error
@@ -80,6 +80,7 @@ from .prompt_cache import (
     reports_cache_usage,
 )
 from .replies import Answer, count_tokens_of_chars, random_base62
+from .schemas import FORCED_WITH_THINKING, NO_CONSTRAINTS, Constraints, checked_schema, parse_text_schema
 from .wire import parse_json_body
 
 DEFAULT_MAX_TOKENS = 4096
@@ -128,6 +129,9 @@ class Conversation:
     cache_points: list[CachePoint] = field(default_factory=list)
     # What the reply echoes: `serviceTier` and `performanceConfig` as the request gave them.
     echoed: dict[str, Any] = field(default_factory=dict)
+    constraints: Constraints = NO_CONSTRAINTS  # tool choice, strict tools, structured output
+    latest_text: str = ""  # the last user message's texts and tool results, for reply rules
+    after_tool_result: bool = False  # the last user message carries a tool result
 
 
 def _constraint(value: Any, where: str, rule: str) -> Exception:
@@ -172,7 +176,10 @@ def conversation_from(
         uses_tools |= _check_content(index, role, content, texts)
     if uses_tools and "toolConfig" not in body:
         raise validation_error(TOOL_CONFIG_MISSING)
-    _check_tool_config(body.get("toolConfig"), texts)
+    constraints = _check_tool_config(body.get("toolConfig"), texts)
+    text_schema = _output_schema(body.get("outputConfig"))
+    if text_schema is not None:
+        constraints = replace(constraints, text_schema=text_schema)
     config = body.get("inferenceConfig") or {}
     if not isinstance(config, dict):
         raise malformed_input("#/inferenceConfig: expected type: JSONObject")
@@ -217,6 +224,8 @@ def conversation_from(
             top_k=fields.get("top_k"),
             prefix=MODEL_ERRORS,
         )
+    if thinking and constraints.forces_tool:
+        raise validation_error(MODEL_ERRORS + FORCED_WITH_THINKING)
     input_chars = sum(len(text) for text in texts)
     return Conversation(
         model=model,
@@ -228,7 +237,21 @@ def conversation_from(
         thinking=thinking,
         cache_points=_cache_points(model, body),
         echoed=_echoed_settings(body),
+        constraints=constraints,
+        **_latest_turn(messages),
     )
+
+
+def _latest_turn(messages: list[Any]) -> dict[str, Any]:
+    """The last user message as rules read it: its texts, and whether it brings a tool result."""
+    for message in reversed(messages):
+        if message["role"] == "user":
+            blocks = message["content"]
+            return {
+                "latest_text": "\n".join(text for block in blocks for text in _part_texts(block)),
+                "after_tool_result": any(isinstance(block, dict) and "toolResult" in block for block in blocks),
+            }
+    return {}
 
 
 def _echoed_settings(body: dict[str, Any]) -> dict[str, Any]:
@@ -441,12 +464,15 @@ def _check_reasoning(reasoning: Any, where: str) -> None:
         raise _constraint(None, f"{where}.reasoningContent.redactedContent", "Member must not be null")
 
 
-def _check_tool_config(tool_config: Any, texts: list[str]) -> None:
+def _check_tool_config(tool_config: Any, texts: list[str]) -> Constraints:
+    """The tools, their schemas and the tool choice, as the service model's `ToolConfiguration` declares them."""
     if tool_config is None:
-        return
+        return NO_CONSTRAINTS
     tools = tool_config.get("tools") if isinstance(tool_config, dict) else None
     if not isinstance(tools, list) or not tools:
         raise _constraint(tools, "toolConfig.tools", "Member must have length greater than or equal to 1")
+    schemas: dict[str, dict[str, Any]] = {}
+    strict: set[str] = set()
     for index, tool in enumerate(tools):
         spec = tool.get("toolSpec") if isinstance(tool, dict) else None
         if spec is None:
@@ -457,7 +483,62 @@ def _check_tool_config(tool_config: Any, texts: list[str]) -> None:
             raise _constraint(
                 spec, f"toolConfig.tools.{index + 1}.member.toolSpec", "Member must have name and inputSchema"
             )
+        where = f"toolConfig.tools.{index}.toolSpec.inputSchema.json"
+        source = spec["inputSchema"]
+        if not isinstance(source, dict) or "json" not in source:
+            raise validation_error(f"The value at {where}.type must be one of the following: object.")
+        schemas[spec["name"]] = checked_schema(
+            source["json"], where=where, model_where=f"tools.{index}.custom.input_schema", prefix=MODEL_ERRORS
+        )
+        flag = spec.get("strict")
+        if flag is not None and not isinstance(flag, bool):
+            raise _constraint(flag, f"toolConfig.tools.{index + 1}.member.toolSpec.strict", "Member must be a boolean")
+        if flag:
+            strict.add(spec["name"])
         texts.append(json.dumps(spec))
+    return Constraints(schemas, frozenset(strict), _forced_tool(tool_config.get("toolChoice"), schemas))
+
+
+def _forced_tool(choice: Any, schemas: dict[str, dict[str, Any]]) -> str | None:
+    """The tool a `toolChoice` forces: a name, "" for `any`, None for `auto` or no choice."""
+    if choice is None:
+        return None
+    members = [key for key in ("auto", "any", "tool") if isinstance(choice, dict) and key in choice]
+    if len(members) != 1 or len(choice) != 1:
+        raise _constraint(choice, "toolConfig.toolChoice", "Member must have exactly one of auto, any or tool")
+    if members[0] == "auto":
+        return None
+    if not schemas:
+        raise validation_error(MODEL_ERRORS + "tool_choice may only be specified while providing tools.")
+    if members[0] == "any":
+        return ""
+    named = choice["tool"].get("name") if isinstance(choice["tool"], dict) else None
+    if not isinstance(named, str) or not named:
+        raise _constraint(named, "toolConfig.toolChoice.tool.name", "Member must not be null")
+    if named not in schemas:
+        raise validation_error(MODEL_ERRORS + f"Tool '{named}' not found in provided tools")
+    return named
+
+
+def _output_schema(output_config: Any) -> dict[str, Any] | None:
+    """`outputConfig.textFormat`'s JSON Schema, if the request asks for structured output."""
+    if output_config is None:
+        return None
+    if not isinstance(output_config, dict):
+        raise _constraint(output_config, "outputConfig", "Member must be a structure")
+    text_format = output_config.get("textFormat")
+    if text_format is None:
+        return None
+    kind = text_format.get("type") if isinstance(text_format, dict) else None
+    if kind != "json_schema":
+        raise _constraint(kind, "outputConfig.textFormat.type", "Member must satisfy enum value set: [json_schema]")
+    structure = text_format.get("structure")
+    definition = structure.get("jsonSchema") if isinstance(structure, dict) else None
+    if not isinstance(definition, dict) or "schema" not in definition:
+        raise _constraint(None, "outputConfig.textFormat.structure.jsonSchema.schema", "Member must not be null")
+    return parse_text_schema(
+        definition["schema"], where="outputConfig.textFormat.structure.jsonSchema.schema", prefix=MODEL_ERRORS
+    )
 
 
 def _check_additional_fields(model: Model, fields: Any) -> None:

@@ -27,6 +27,9 @@ InvokeModel); `prompt_cache.py` holds the cache. A wrong type or TTL is refused 
 enum value, more than four points with Claude's "A maximum of 4 blocks with cache_control may be provided. Found
 N." The reply's usage then carries `cache_creation_input_tokens` and `cache_read_input_tokens` (always, for the
 models `prompt_cache.reports_cache_usage` names), and `input_tokens` counts only the rest.
+
+Custom tools' `input_schema` and `tool_choice` (`auto`, `any`, `tool` {name}, `none`) are checked as `schemas.py`
+says; a forced choice is answered with a `tool_use` block alone.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from .prompt_cache import (
     reports_cache_usage,
 )
 from .replies import Answer, count_tokens_of_chars, random_base62
+from .schemas import FORCED_WITH_THINKING, NO_CONSTRAINTS, Constraints, checked_schema
 from .wire import parse_json_body
 
 MIN_THINKING_BUDGET = 1024
@@ -120,6 +124,9 @@ class Invocation:
     text: str = ""  # every text the caller sent, for reply rules
     thinking: bool = False  # the request enabled extended thinking
     cache_points: list[CachePoint] = field(default_factory=list)
+    constraints: Constraints = NO_CONSTRAINTS  # tool choice and strict tools
+    latest_text: str = ""  # the last user turn's texts and tool results, for reply rules (a legacy prompt: all)
+    after_tool_result: bool = False  # the last user message carries a tool result
 
     @property
     def max_tokens(self) -> int:
@@ -213,6 +220,9 @@ def _parse_messages(model: Model, body: dict[str, Any]) -> Invocation:
         top_p=body.get("top_p"),
         top_k=body.get("top_k"),
     )
+    constraints = _tool_constraints(body)
+    if thinking and constraints.forces_tool:
+        raise validation_error(FORCED_WITH_THINKING)
     text = "\n".join(texts)
     return Invocation(
         model,
@@ -222,7 +232,71 @@ def _parse_messages(model: Model, body: dict[str, Any]) -> Invocation:
         text=text,
         thinking=thinking,
         cache_points=_cache_points(model, body),
+        constraints=constraints,
+        **_latest_turn(messages),
     )
+
+
+def _latest_turn(messages: list[Any]) -> dict[str, Any]:
+    """The last user message as rules read it: its texts, and whether it brings a tool result."""
+    for message in reversed(messages):
+        if message["role"] == "user":
+            content = message["content"]
+            blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+            return {
+                "latest_text": "\n".join(_check_message(0, {"role": "user", "content": blocks})),
+                "after_tool_result": any(
+                    isinstance(block, dict) and block.get("type") == "tool_result" for block in blocks
+                ),
+            }
+    return {}
+
+
+_TOOL_CHOICES = ("auto", "any", "tool", "none")
+
+
+def _tool_constraints(body: dict[str, Any]) -> Constraints:
+    """A Messages body's custom tools (their `input_schema`s, `strict`) and its `tool_choice`."""
+    tools = body.get("tools")
+    if tools is None:
+        tools = []
+    if not isinstance(tools, list):
+        raise malformed_input(f"#/tools: expected type: JSONArray, found: {_json_type(tools)}")
+    schemas: dict[str, dict[str, Any]] = {}
+    strict: set[str] = set()
+    for index, tool in enumerate(tools):
+        if not isinstance(tool, dict):
+            raise malformed_input(f"#/tools/{index}: expected type: JSONObject, found: {_json_type(tool)}")
+        if tool.get("type") not in (None, "custom"):
+            continue  # a server or client tool of Anthropic's, whose schema is Anthropic's own
+        name = tool.get("name")
+        if not isinstance(name, str) or "input_schema" not in tool:
+            missing = "name" if not isinstance(name, str) else "input_schema"
+            raise malformed_input(f"#/tools/{index}: required key [{missing}] not found")
+        schema = tool["input_schema"]
+        if not isinstance(schema, dict) or schema.get("type") != "object":
+            raise validation_error(f"tools.{index}.custom.input_schema.type: Input should be 'object'")
+        schemas[name] = checked_schema(schema, where="", model_where=f"tools.{index}.custom.input_schema")
+        if tool.get("strict") is True:
+            strict.add(name)
+    choice = body.get("tool_choice")
+    if choice is None:
+        return Constraints(schemas, frozenset(strict))
+    kind = choice.get("type") if isinstance(choice, dict) else None
+    if kind not in _TOOL_CHOICES:
+        raise malformed_input(f"#/tool_choice/type: {kind} is not a valid enum value")
+    if kind in ("auto", "none"):
+        return Constraints(schemas, frozenset(strict))
+    if not schemas:
+        raise validation_error("tool_choice may only be specified while providing tools.")
+    forced = ""
+    if kind == "tool":
+        forced = choice.get("name")
+        if not isinstance(forced, str):
+            raise malformed_input("#/tool_choice: required key [name] not found")
+        if forced not in schemas:
+            raise validation_error(f"Tool '{forced}' not found in provided tools")
+    return Constraints(schemas, frozenset(strict), forced)
 
 
 def _cache_points(model: Model, body: dict[str, Any]) -> list[CachePoint]:
@@ -359,7 +433,13 @@ def _parse_text_completions(model: Model, body: dict[str, Any], strict: bool) ->
     if strict and findings:
         raise validation_error(findings[0])
     return Invocation(
-        model, TEXT_COMPLETIONS, body, findings, input_tokens=count_tokens_of_chars(len(prompt)), text=prompt
+        model,
+        TEXT_COMPLETIONS,
+        body,
+        findings,
+        input_tokens=count_tokens_of_chars(len(prompt)),
+        text=prompt,
+        latest_text=prompt,
     )
 
 

@@ -3,8 +3,14 @@
 A reply is text, a tool call (optionally after some text), or a modelled error. A request that enables extended
 thinking also gets a reasoning block before the text: the reply's own `reasoning`, else the stub's (settable, by
 default a sentence and a nonce drawn when the stub starts, like the reply). The answer to a request is chosen
-in this order: the next queued reply, else the first rule whose pattern the request's text matches, else the fixed
-reply. The request's text is every text the caller sent (system prompt, messages, tool results), joined by newlines.
+in this order: the next queued reply, else the first rule that matches the request, else the fixed reply.
+
+A rule's pattern is matched against the latest user turn by default: the texts and tool results of the last user
+message, which is what an agent loop adds each round. So a rule that answers "call the tool" stops matching once the
+tool's result comes back, and the loop ends. `match = "conversation"` matches every text the caller sent instead
+(system prompt, all messages, tool results and tool specs, joined by newlines). `after_tool_result = true` makes a
+rule match only a turn that carries a tool result (`false`: only one that carries none), and may stand alone
+without a pattern: the scripted answer to the tool's result.
 
 The reply is then shaped to the request as Claude's API documents it (Anthropic's Messages API reference, "stop
 reasons"; Bedrock's Converse API reference, `StopReason`): a stop sequence found in the text ends it before the
@@ -17,6 +23,10 @@ Rules files (`--rules FILE`) are JSON or TOML (read with tomllib), a list under 
     [[rules]]
     contains = "weather"                       # or: regex = "(?i)forecast"
     tool_use = { name = "get_weather", input = { city = "Paris" } }
+
+    [[rules]]
+    after_tool_result = true                   # the turn that brings the tool's result back
+    text = "It is sunny in Paris."
 
     [[rules]]
     regex = "refuse me"
@@ -41,7 +51,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .errors import MODELED_ERRORS
 
@@ -100,25 +110,51 @@ class Reply:
             raise ValueError(f"{self.error!r} is not a modeled error; choose one of: {', '.join(MODELED_ERRORS)}")
 
 
+Match = Literal["latest", "conversation"]
+MATCHES: tuple[Match, ...] = ("latest", "conversation")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What rules read of a request: all its text, its latest user turn, and whether that turn is a tool result."""
+
+    conversation: str
+    latest: str
+    after_tool_result: bool = False
+
+
 @dataclass(frozen=True)
 class Rule:
     reply: Reply
     contains: str | None = None
     regex: str | None = None
     operation: str | None = None  # None: every operation
+    match: Match = "latest"
+    after_tool_result: bool | None = None  # None: either; True: only a turn with a tool result; False: only without
 
     def __post_init__(self) -> None:
-        if (self.contains is None) == (self.regex is None):
-            raise ValueError("a rule needs exactly one of `contains` and `regex`")
+        if self.contains is not None and self.regex is not None:
+            raise ValueError("a rule takes one of `contains` and `regex`, not both")
+        if self.contains is None and self.regex is None and self.after_tool_result is None:
+            raise ValueError("a rule needs `contains`, `regex` or `after_tool_result`")
+        if self.match not in MATCHES:
+            raise ValueError(f"`match` is one of {', '.join(MATCHES)}, not {self.match!r}")
+        if self.after_tool_result is not None and not isinstance(self.after_tool_result, bool):
+            raise ValueError("`after_tool_result` is true or false")
         if self.regex is not None:
             re.compile(self.regex)
 
-    def matches(self, text: str, operation: str) -> bool:
+    def matches(self, turn: Turn, operation: str) -> bool:
         if self.operation not in (None, operation):
             return False
+        if self.after_tool_result is not None and self.after_tool_result != turn.after_tool_result:
+            return False
+        text = turn.latest if self.match == "latest" else turn.conversation
         if self.contains is not None:
             return self.contains in text
-        return re.search(self.regex or "", text) is not None
+        if self.regex is not None:
+            return re.search(self.regex, text) is not None
+        return True
 
 
 @dataclass(frozen=True)
@@ -185,13 +221,13 @@ class Replies:
         with self._lock:
             return len(self._queue)
 
-    def choose(self, text: str, operation: str) -> Reply | None:
+    def choose(self, turn: Turn, operation: str) -> Reply | None:
         """The queued or rule-given reply for a request, or None for the fixed reply."""
         with self._lock:
             if self._queue:
                 return self._queue.popleft()
             for rule in self._rules:
-                if rule.matches(text, operation):
+                if rule.matches(turn, operation):
                     return rule.reply
         return None
 
@@ -199,7 +235,7 @@ class Replies:
 def reply_from_mapping(spec: Mapping[str, Any]) -> Reply:
     """A reply from a rules file entry or keyword arguments: `text`, `tool_use` {name, input, id}, `error`,
     `message`, `reasoning`."""
-    unknown = set(spec) - {"text", "tool_use", "error", "message", "reasoning", "contains", "regex", "operation"}
+    unknown = set(spec) - {"text", "tool_use", "error", "message", "reasoning", *_RULE_KEYS}
     if unknown:
         raise ValueError(f"unknown keys {sorted(unknown)}; a reply has text, tool_use, error, message and reasoning")
     tool = spec.get("tool_use")
@@ -219,6 +255,23 @@ def reply_from_mapping(spec: Mapping[str, Any]) -> Reply:
     )
 
 
+_RULE_KEYS = ("contains", "regex", "operation", "match", "after_tool_result")
+
+
+def rule_from_mapping(entry: Mapping[str, Any]) -> Rule:
+    """A rule from a rules file entry: its reply, and `contains`/`regex`, `operation`, `match`, `after_tool_result`."""
+    if not isinstance(entry, Mapping):
+        raise ValueError("a rule is a table/object")
+    return Rule(
+        reply_from_mapping(entry),
+        entry.get("contains"),
+        entry.get("regex"),
+        entry.get("operation"),
+        entry.get("match", "latest"),
+        entry.get("after_tool_result"),
+    )
+
+
 def load_rules_file(path: Path) -> tuple[list[Rule], list[Reply]]:
     """Rules and queued replies from a JSON or TOML file (by its suffix; anything but .toml is read as JSON)."""
     raw = path.read_bytes()
@@ -233,9 +286,6 @@ def load_rules_file(path: Path) -> tuple[list[Rule], list[Reply]]:
     unknown = set(document) - {"rules", "queue"}
     if unknown:
         raise ValueError(f"unknown top-level keys {sorted(unknown)}; expected `rules` and/or `queue`")
-    rules = [
-        Rule(reply_from_mapping(entry), entry.get("contains"), entry.get("regex"), entry.get("operation"))
-        for entry in document.get("rules", [])
-    ]
+    rules = [rule_from_mapping(entry) for entry in document.get("rules", [])]
     queue = [reply_from_mapping(entry) for entry in document.get("queue", [])]
     return rules, queue

@@ -23,7 +23,7 @@ from .catalogue import load_models_file
 from .faults import Fault
 from .journal import Journal, JournalEntry
 from .models import CATALOGUE, Catalogue, Model
-from .replies import Reply, Rule, ToolCall, default_reasoning, reply_from_mapping
+from .replies import Match, Reply, Rule, ToolCall, default_reasoning, reply_from_mapping
 from .sigv4 import DEFAULT_REGION, Credentials
 
 graceful_goaway.install()
@@ -191,9 +191,14 @@ class Stub:
         message: str | None = None,
         operation: str | None = None,
         reasoning: str | None = None,
+        match: Match = "latest",
+        after_tool_result: bool | None = None,
     ) -> Rule:
-        """Answers requests whose text holds `contains` (or matches `regex`) with this reply; first match wins."""
-        rule = Rule(_reply(text, tool_use, error, message, reasoning), contains, regex, operation)
+        """Answers requests whose latest user turn holds `contains` (or matches `regex`) with this reply; first
+        match wins. `match="conversation"` reads every text of the request instead; `after_tool_result=True` matches
+        only a turn that brings a tool result back (and needs no pattern), `False` only one that does not."""
+        reply = _reply(text, tool_use, error, message, reasoning)
+        rule = Rule(reply, contains, regex, operation, match, after_tool_result)
         self.state.replies.add_rule(rule)
         return rule
 
