@@ -16,7 +16,7 @@ from .environment import sample_environment, scrubbed
 from .process import ProcessResult, run_process
 from .registry import Language, Sample, Tool
 from .results import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, SampleResult
-from .scenarios import PLAIN, TOOL_USE_ID, Expectation, Scenario, scenario
+from .scenarios import PLAIN, TOOL_USE_ID, Expectation, Scenario
 from .steps import StepOutcome, run_steps
 from .versions import installed_version, language_pin
 from .weather import weather_service
@@ -119,11 +119,6 @@ def run_against(
         expected = stub.reply
         process = run_process(command, cwd=language.path, env=env, timeout=timeout, stdin=user_input)
         return SampleRun(process, expected, stub.journal_since(mark))
-
-
-def run_sample(language: Language, sample: Sample, stub: Stub, *, run_id: str, timeout: float) -> SampleResult:
-    """Runs one sample against the stub and judges it by the plain scenario's expectation."""
-    return judge_run(language, sample, run_against(language, sample.run, stub, timeout, (sample,)), run_id=run_id)
 
 
 def judge_run(
@@ -342,14 +337,13 @@ def execute_run(
     preparation: Preparation,
     timeout: float,
     log: Log,
-    shared: Callable[[], Stub] | None = None,
     strict: bool = False,
 ) -> list[SampleResult]:
     """Runs one planned run and judges each of its samples.
 
     The run gets a stub of its own, arranged for its scenario and answering `reply` unless the scenario sets
     its own (so that texts compare across runs), and stopped when it ends: its journal holds its requests only.
-    `shared` (the plain scenario only) hands a stub the caller keeps instead; `strict` applies to the plain one.
+    `strict` applies to the plain scenario's stub.
     """
     language, samples, expectations = planned.language, planned.samples, planned.expectations
     if not planned.applicable:
@@ -358,20 +352,14 @@ def execute_run(
             for sample in samples
         ]
     plain = planned.scenario.name == PLAIN
-    fresh = (
-        None
-        if plain and shared is not None
-        else Stub(reply=reply, strict=strict and plain, **planned.scenario.stub_options(list(samples))).start()
-    )
+    stub = Stub(reply=reply, strict=strict and plain, **planned.scenario.stub_options(list(samples))).start()
     try:
-        running_stub = fresh or shared()  # type: ignore[misc]
-        planned.scenario.arrange(running_stub)
-        planned.scenario.arrange_for(running_stub, samples)
+        planned.scenario.arrange(stub)
+        planned.scenario.arrange_for(stub, samples)
         log(planned.name)
-        run = run_against(language, planned.command, running_stub, timeout, samples)
+        run = run_against(language, planned.command, stub, timeout, samples)
     finally:
-        if fresh is not None:
-            fresh.stop()
+        stub.stop()
     results = []
     for sample in samples:
         if expectations[sample.id].kind == "not-applicable":
@@ -400,40 +388,6 @@ def not_run_results(
         for each in scenarios
         for sample in language.samples
     ]
-
-
-def run_language(
-    language: Language,
-    stub: Callable[[], Stub],
-    *,
-    run_id: str,
-    required: bool,
-    log: Log,
-    timeout: float | None = None,
-    scenarios: tuple[Scenario, ...] = (scenario(PLAIN),),
-    stamp_dir: Path | None = None,
-) -> list[SampleResult]:
-    """Prepares the language once, then runs its samples under each scenario, one run after another; one failure
-    does not stop the rest.
-
-    The plain scenario uses the caller's `stub`; every other scenario gets a fresh stub arranged for it.
-    `stamp_dir` keeps the build stamps of a copy of the language folder apart from the folder's own.
-    """
-    preparation = prepare(language, log, stamp_dir)
-    if not preparation.ready:
-        return not_run_results(language, scenarios, run_id, preparation, required)
-    results = []
-    for planned in plan_runs(language, scenarios):
-        results += execute_run(
-            planned,
-            run_id=run_id,
-            reply=stub().reply if planned.applicable else "",
-            preparation=preparation,
-            timeout=timeout or sample_timeout(),
-            log=log,
-            shared=stub,
-        )
-    return results
 
 
 def expectations_for_run(scenario_: Scenario, language: Language, samples: Sequence[Sample]) -> dict[str, Expectation]:

@@ -7,7 +7,8 @@ import dataclasses
 import functools
 import json
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,15 @@ import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
 import pytest
-from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, JournalEntry
+from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, JournalEntry, default_reply
 from botocore.config import Config
 
 from bedrock_mirror import pipeline, registry
+from bedrock_mirror.environment import ENDPOINT_VARIABLE
 from bedrock_mirror.registry import ErrorPath, Language, Sample, Sdk, Step, Tool
+from bedrock_mirror.results import SampleResult
+from bedrock_mirror.scenarios import PLAIN, Scenario, scenario
+from bedrock_mirror.schedule import Suite
 from bedrock_mirror.strictness import required_languages
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -177,6 +182,35 @@ def ready_language(language: Language) -> None:
         pytest.skip(preparation.skip_reason)
 
 
+def run_suite(
+    languages: Iterable[Language],
+    *,
+    scenarios: Iterable[Scenario] = (scenario(PLAIN),),
+    required: Collection[str] = (),
+    reply: str | None = None,
+    timeout: float | None = None,
+    jobs: int = 2,
+    log: Callable[[str], None] = lambda line: None,
+) -> list[SampleResult]:
+    """The languages run as nox runs them: one suite, its pool of workers, a stub of its own for every run."""
+    suite = Suite(
+        list(languages),
+        tuple(scenarios),
+        run_id="test",
+        required=required,
+        log=log,
+        reply=reply or default_reply(),
+        jobs=jobs,
+        timeout=timeout,
+    )
+    return suite.run()
+
+
+def stub_url_of(process: Any) -> str:
+    """The stub a fake process (pytest-subprocess's) was pointed at, read from the environment the harness gave it."""
+    return str(process.kwargs["env"][ENDPOINT_VARIABLE])
+
+
 def asgi_scope(
     path: str, body: bytes, *, method: str = "POST", content_type: str = "application/json"
 ) -> dict[str, Any]:
@@ -190,3 +224,13 @@ def asgi_scope(
         "query_string": b"",
         "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())],
     }
+
+
+def wait_until(condition: Callable[[], bool], within: float) -> bool:
+    """Whether `condition` became true within `within` seconds (checked every 10 ms): a bounded wait on a state."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True

@@ -13,18 +13,13 @@ from bedrock_stub import Stub
 from bedrock_mirror import pipeline, registry
 from bedrock_mirror.environment import scrubbed
 from bedrock_mirror.process import run_process
-from bedrock_mirror.registry import Language, Sample
 from bedrock_mirror.results import NOT_APPLICABLE, PASSED
 from bedrock_mirror.scenarios import PLAIN, SCENARIOS
-from tests.helpers import TRICKY_REPLY, ready_language
+from tests.helpers import TRICKY_REPLY, ready_language, run_suite
 
 pytestmark = pytest.mark.end_to_end
 SAMPLES = registry.all_samples()
 IDS = [sample.id for _, sample in SAMPLES]
-
-
-def run(language: Language, sample: Sample, stub: Stub):
-    return pipeline.run_sample(language, sample, stub, run_id="test", timeout=120)
 
 
 CELLS = [
@@ -40,16 +35,7 @@ CELLS = [
 )
 def test_every_sample_behaves_as_its_registry_entry_says(language, scenario):
     ready_language(language)
-    with Stub() as run_stub:
-        results = pipeline.run_language(
-            language,
-            lambda: run_stub,
-            run_id="test",
-            required=False,
-            log=lambda message: None,
-            timeout=120,
-            scenarios=(scenario,),
-        )
+    results = run_suite([language], scenarios=(scenario,), timeout=120)
     for result in results:
         assert result.status in (PASSED, NOT_APPLICABLE), (
             f"{result.sample}: {result.reason}\n--- stdout\n{result.stdout[-3000:]}\n--- stderr\n"

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import replace
 
 import pytest
@@ -18,26 +17,30 @@ from bedrock_mirror.bench import suite as whole_suite
 from bedrock_mirror.results import FAILED, PASSED
 from bedrock_mirror.scenarios import scenario
 from bedrock_mirror.schedule import Suite, worker_count
-from tests.helpers import fake_language, fake_sample
+from tests.helpers import fake_language, fake_sample, wait_until
 
-# Every test here ends well within this; a run that waits on another gives up after WAIT seconds.
+# A bound on what no test here comes near (a sample's timeout is half of it); a run that waits on another gives up
+# after WAIT seconds.
 LIMIT = 60.0
 WAIT = 15.0
 PLAIN = (scenario("plain"),)
 
 
+def waiting_for(path: str) -> str:
+    """Python lines that wait (bounded) until `path` exists."""
+    return (
+        f"deadline = time.monotonic() + {WAIT}\n"
+        f"while not pathlib.Path({path!r}).exists():\n"
+        "    if time.monotonic() > deadline:\n"
+        f"        sys.exit('waited in vain for {path}')\n"
+        "    time.sleep(0.02)\n"
+    )
+
+
 def calling_script(marker: str, *, wait_for: str | None = None) -> str:
     """A program that announces it started, optionally waits (bounded) until another has, then calls the stub with
     `marker` as its prompt and prints the reply."""
-    wait = ""
-    if wait_for is not None:
-        wait = (
-            f"deadline = time.monotonic() + {WAIT}\n"
-            f"while not pathlib.Path({wait_for!r}).exists():\n"
-            "    if time.monotonic() > deadline:\n"
-            "        sys.exit('the other run never started')\n"
-            "    time.sleep(0.02)\n"
-        )
+    wait = "" if wait_for is None else waiting_for(wait_for)
     return (
         "import boto3, json, pathlib, sys, time\n"
         f"pathlib.Path({marker + '.started'!r}).write_text('yes')\n"
@@ -80,9 +83,7 @@ def test_two_runs_at_once_keep_their_journals_apart(tmp_path):
             "second": calling_script("second", wait_for="first.started"),
         },
     )
-    started = time.monotonic()
     results = suite([language], jobs=2).run()
-    assert time.monotonic() - started < LIMIT
     assert [result.status for result in results] == [PASSED, PASSED], [result.reason for result in results]
     for result, own, other in zip(results, ("first", "second"), ("second", "first"), strict=True):
         assert len(result.journal) == 1, f"{result.sample}'s journal holds {len(result.journal)} requests"
@@ -167,12 +168,23 @@ def test_one_job_keeps_the_sequential_order(tmp_path):
 
 
 def test_results_keep_the_sequential_order_whatever_finishes_first(tmp_path):
+    # The first sample waits until the suite has logged the second's run as ended: it can only finish last.
+    ended = tmp_path / "quick.ended"
     language = language_of(
         tmp_path,
-        {"slow": "import time\ntime.sleep(1.5)\n" + calling_script("slow"), "quick": calling_script("quick")},
+        {
+            "slow": "import pathlib, sys, time\n" + waiting_for(str(ended)) + calling_script("slow"),
+            "quick": calling_script("quick"),
+        },
     )
     logged: list[str] = []
-    results = suite([language], jobs=2, log=logged.append).run()
+
+    def log(line: str) -> None:
+        logged.append(line)
+        if line.endswith("quick.py"):
+            ended.write_text("yes")
+
+    results = suite([language], jobs=2, log=log).run()
     assert [result.sample for result in results] == ["slow", "quick"]
     assert all(result.status == PASSED for result in results), [result.reason for result in results]
     finished = [line for line in logged if line.endswith(".py")]
@@ -275,13 +287,12 @@ def test_runs_started_side_by_side_never_take_each_other_for_leftovers(tmp_path)
         for _ in range(25):
             outcomes.append(process.run_process(["sh", "-c", "echo ok"], cwd=tmp_path, env=os.environ, timeout=10))
 
-    started = time.monotonic()
     threads = [threading.Thread(target=runs) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(LIMIT)
-    assert time.monotonic() - started < LIMIT
+    assert not any(thread.is_alive() for thread in threads), "a run never ended"
     assert len(outcomes) == 75
     assert [(each.exit_code, each.stdout, each.leftover_processes) for each in outcomes] == [(0, "ok\n", 0)] * 75
 
@@ -289,14 +300,22 @@ def test_runs_started_side_by_side_never_take_each_other_for_leftovers(tmp_path)
 def test_a_helper_the_harness_starts_during_a_run_is_not_the_runs(tmp_path):
     """Such as `go version -m`, run to read a build's SDK version while another run is in progress."""
     done: list[process.ProcessResult] = []
+    started, go_on = tmp_path / "started", tmp_path / "go-on"
+    # The run says it has started, then ends only once the helper is running.
+    command = f"touch {started}; until [ -e {go_on} ]; do sleep 0.01; done; echo ok"
     run = threading.Thread(
         target=lambda: done.append(
-            process.run_process(["sh", "-c", "sleep 1; echo ok"], cwd=tmp_path, env=os.environ, timeout=10)
+            process.run_process(["sh", "-c", command], cwd=tmp_path, env=os.environ, timeout=LIMIT / 2)
         )
     )
     run.start()
-    time.sleep(0.2)
-    helper = subprocess.run(["sleep", "1"], timeout=10)
-    run.join(LIMIT)
-    assert helper.returncode == 0, "the helper was killed"
+    assert wait_until(started.exists, LIMIT), "the run never started"
+    helper = subprocess.Popen(["sleep", str(LIMIT)])
+    try:
+        go_on.touch()
+        run.join(LIMIT)
+        assert helper.poll() is None, "the helper was killed"
+    finally:
+        helper.kill()
+        helper.wait()
     assert done and done[0].leftover_processes == 0 and done[0].stdout == "ok\n"

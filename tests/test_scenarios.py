@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from bedrock_stub import Stub
 from bedrock_stub.models import INVALID_MODEL_ID
 
 from bedrock_mirror import pipeline, registry, report
 from bedrock_mirror.results import FAILED, PASSED, write_result
 from bedrock_mirror.scenarios import SCENARIOS, scenario
-from tests.helpers import CALL_THE_STUB, fake_language, script_samples
+from tests.helpers import CALL_THE_STUB, fake_language, run_suite, script_samples
 
 ALL = [(language, sample, each) for language, sample in registry.all_samples() for each in SCENARIOS]
 
@@ -93,8 +92,7 @@ def test_the_report_fails_when_a_deliberately_wrong_entry_prints_another_text(tm
         tmp_path, {right: CALL_THE_STUB + "print(text)\n", wrong: CALL_THE_STUB + "print(text.swapcase())\n"}
     )
     language = fake_language(tmp_path, samples=samples)
-    with Stub() as stub:
-        results = pipeline.run_language(language, lambda: stub, run_id="r", required=False, log=print)
+    results = run_suite([language])
     assert [result.status for result in results] == [PASSED, FAILED], [result.reason for result in results]
     for result in results:
         write_result(result, tmp_path / "out")

@@ -10,7 +10,7 @@ import pytest
 
 from bedrock_mirror import pipeline, registry, steps
 from bedrock_mirror.results import FAILED, PASSED, SKIPPED
-from tests.helpers import HAIKU, bedrock_client, messages_body
+from tests.helpers import HAIKU, bedrock_client, messages_body, run_suite, stub_url_of
 
 NO_BUILD_SERVERS = ["--disable-build-servers", "-nodeReuse:false"]
 DOTNET_RESTORE = ["dotnet", "restore", "BedrockRuntimeExamples.sln", *NO_BUILD_SERVERS]
@@ -43,11 +43,13 @@ def isolated(tmp_path, monkeypatch):
     return copy
 
 
-def answering_sample(stub, text_from_body=lambda body: body["content"][0]["text"]):
-    """A fake sample process that really calls the stub, as the built program would, and prints the text."""
+def answering_sample(text_from_body=lambda body: body["content"][0]["text"]):
+    """A fake sample process that really calls the stub the harness points it at, as the built program would, and
+    prints the text."""
 
     def run(process):
-        body = json.loads(bedrock_client(stub.url).invoke_model(modelId=HAIKU, body=messages_body())["body"].read())
+        client = bedrock_client(stub_url_of(process))
+        body = json.loads(client.invoke_model(modelId=HAIKU, body=messages_body())["body"].read())
         process.stdout.seek(0, 2)
         process.stdout.write((text_from_body(body) + "\n").encode())
 
@@ -59,8 +61,8 @@ def invoke_model_only(language):
     return dataclasses.replace(language, samples=tuple(s for s in language.samples if s.operation == "InvokeModel"))
 
 
-def run(language, stub=None):
-    return pipeline.run_language(language, lambda: stub, run_id="t", required=False, log=print, timeout=30)
+def run(language):
+    return run_suite([language], timeout=30)
 
 
 @pytest.mark.parametrize("name, tool", [("php", "php"), ("dotnet", "dotnet")])
@@ -87,17 +89,17 @@ def test_php_without_composer_is_a_skip_naming_both(isolated, tmp_path, monkeypa
     assert "aws/aws-sdk-php" in result.reason and "`composer` was not found" in result.reason
 
 
-def test_php_uses_an_existing_vendor_folder_without_composer(isolated, fp, stub):
+def test_php_uses_an_existing_vendor_folder_without_composer(isolated, fp):
     language = isolated("php")
     (language.path / "vendor").mkdir()
     (language.path / "vendor" / "autoload.php").write_text("<?php\n")
-    fp.register(["php", "run_invoke_claude.php"], callback=answering_sample(stub))
-    [result] = run(language, stub)
+    fp.register(["php", "run_invoke_claude.php"], callback=answering_sample())
+    [result] = run(language)
     assert result.status == PASSED, result.reason
     assert [list(call) for call in fp.calls] == [["php", "run_invoke_claude.php"]]
 
 
-def test_php_success_path_runs_exactly_these_commands(isolated, fp, stub):
+def test_php_success_path_runs_exactly_these_commands(isolated, fp):
     language = isolated("php")
 
     def composer_installs(process):
@@ -105,8 +107,8 @@ def test_php_success_path_runs_exactly_these_commands(isolated, fp, stub):
         (language.path / "vendor" / "autoload.php").write_text("<?php\n")
 
     fp.register(COMPOSER_INSTALL, callback=composer_installs)
-    fp.register(["php", "run_invoke_claude.php"], callback=answering_sample(stub))
-    [result] = run(language, stub)
+    fp.register(["php", "run_invoke_claude.php"], callback=answering_sample())
+    [result] = run(language)
     assert result.status == PASSED, result.reason
     assert [list(call) for call in fp.calls] == [COMPOSER_INSTALL, ["php", "run_invoke_claude.php"]]
 
@@ -127,18 +129,18 @@ def test_dotnet_build_failure_is_a_failure_with_its_output(isolated, fp):
     assert all("build step" in result.reason and "error CS1002" in result.reason for result in results)
 
 
-def test_dotnet_success_path_runs_exactly_these_commands(isolated, fp, stub):
+def test_dotnet_success_path_runs_exactly_these_commands(isolated, fp):
     fp.register(DOTNET_RESTORE)
     fp.register(DOTNET_BUILD)
-    fp.register(DOTNET_RUN, callback=answering_sample(stub))
-    [result] = run(invoke_model_only(isolated("dotnet")), stub)
+    fp.register(DOTNET_RUN, callback=answering_sample())
+    [result] = run(invoke_model_only(isolated("dotnet")))
     assert result.status == PASSED, result.reason
     assert [list(call) for call in fp.calls] == [DOTNET_RESTORE, DOTNET_BUILD, DOTNET_RUN]
 
 
-def test_a_program_that_prints_something_else_fails_even_though_it_called_the_stub(isolated, fp, stub):
+def test_a_program_that_prints_something_else_fails_even_though_it_called_the_stub(isolated, fp):
     fp.register(DOTNET_RESTORE)
     fp.register(DOTNET_BUILD)
-    fp.register(DOTNET_RUN, callback=answering_sample(stub, lambda body: body["content"][0]["text"].upper()))
-    [result] = run(invoke_model_only(isolated("dotnet")), stub)
+    fp.register(DOTNET_RUN, callback=answering_sample(lambda body: body["content"][0]["text"].upper()))
+    [result] = run(invoke_model_only(isolated("dotnet")))
     assert result.status == FAILED and "differs from the stub's reply" in result.reason
