@@ -4,6 +4,7 @@ over both protocols all get their own correct reply, journaled once. Every loop 
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import socket
 import string
@@ -34,6 +35,16 @@ def abused() -> Iterator[Stub]:
 def answers_correctly(stub: Stub) -> None:
     reply = bedrock_client(stub.url).invoke_model(modelId=HAIKU, body=messages_body())
     assert json.loads(reply["body"].read())["content"][0]["text"] == stub.reply
+
+
+def still_listening(stub: Stub) -> None:
+    """A plain HTTP/1.1 request on a new connection gets the stub's refusal of an unsigned request."""
+    connection = http.client.HTTPConnection(stub.host, stub.port, timeout=30)
+    try:
+        connection.request("POST", f"/model/{HAIKU}/invoke", body=b"{}")
+        assert 400 <= connection.getresponse().status < 500
+    finally:
+        connection.close()
 
 
 def exchange(stub: Stub, data: bytes, timeout: float = SOCKET_TIMEOUT) -> bytes:
@@ -164,7 +175,10 @@ def test_broken_http2_frames_do_not_stop_the_stub(abused, frames):
     for frame_type, flags, stream_id, payload in frames:
         data += len(payload).to_bytes(3, "big") + bytes([frame_type, flags]) + stream_id.to_bytes(4, "big") + payload
     # The server may wait for more frames; what it answers does not matter, only that it keeps serving.
+    mark = abused.journal.mark()
     exchange(abused, data, timeout=0.3)
+    assert all(entry.status != 500 for entry in abused.journal.since(mark))
+    still_listening(abused)
 
 
 def test_after_the_abuse_it_still_answers_and_never_said_500(abused):

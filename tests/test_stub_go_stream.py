@@ -31,9 +31,8 @@ MESSAGES = {
 }
 CONVERSE = {"messages": [{"role": "user", "content": [{"text": "hi"}]}]}
 # Runs of the Go example. Without the wait, 1 to 20 in 100 lost their end on a two-core machine (fewer the busier it
-# was; none on one core), so 300 clean runs in a row would be luck of under 1 in 20; the time bound caps a slow run.
+# was; none on one core), so 300 clean runs in a row would be luck of under 1 in 20. How fast they go is the bench's.
 GO_RUNS = 300
-GO_SECONDS = 120.0
 
 
 def _head_gap(path: str, body: dict, delay: float) -> float:
@@ -66,7 +65,8 @@ def test_a_streamed_head_waits_the_delay_after_the_request(path, body):
 
 
 def test_a_plain_reply_does_not_wait():
-    assert _head_gap(f"/model/{HAIKU}/invoke", MESSAGES, 0.5) < 0.5
+    # A delay no reply takes on any machine: a plain reply that waited it would show.
+    assert _head_gap(f"/model/{HAIKU}/invoke", MESSAGES, 30.0) < 30.0
 
 
 def test_the_default_wait_is_short_but_not_zero():
@@ -97,14 +97,11 @@ STREAMING = next(sample for sample in GO.samples if sample.operation == INVOKE_M
 def test_the_go_streaming_example_prints_every_delta_run_after_run():
     ready_language(GO)
     lost: list[str] = []
-    runs = 0
-    deadline = time.monotonic() + GO_SECONDS
     # One character per delta: the longest stream the reply makes, so the widest window for the race.
     with Stub(reply=FIDELITY_TEXT, stream_piece_chars=1) as stub:
-        while runs < GO_RUNS and time.monotonic() < deadline:
+        for number in range(1, GO_RUNS + 1):
             run = pipeline.run_against(GO, STREAMING.run, stub, timeout=60)
-            runs += 1
-            if run.process.stdout.rstrip("\n") != FIDELITY_TEXT or run.process.exit_code != 0:
-                lost.append(f"run {runs}: exit {run.process.exit_code}, printed {run.process.stdout[:40]!r}")
-    assert runs >= 50, f"only {runs} runs in {GO_SECONDS:g} seconds"
-    assert lost == [], f"{len(lost)} of {runs} runs lost text: {lost[:5]}"
+            printed = STREAMING.extraction.extract_printed(run.process.stdout, run.process.stderr)
+            if printed != FIDELITY_TEXT or run.process.exit_code != 0:
+                lost.append(f"run {number}: exit {run.process.exit_code}, printed {(printed or '')[:40]!r}")
+    assert lost == [], f"{len(lost)} of {GO_RUNS} runs lost text: {lost[:5]}"

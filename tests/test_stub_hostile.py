@@ -29,17 +29,27 @@ from bedrock_stub.wire import MAX_NESTING_DEPTH, parse_json_body
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import HAIKU, bedrock_client, journal_entry, messages_body, signed_headers
+from tests.helpers import HAIKU, bedrock_client, journal_entry, messages_body, signed_headers, wait_until
 
 INVOKE = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
 SHORT = 1.0  # the read and keep-alive timeouts of the stubs here, in seconds
-MARGIN = 4.0  # how much longer than a timeout a client may wait for the stub to act on it
+# How long a client waits, at the most, for the stub to act on such a timeout before it counts the stub stuck: a
+# bound against hanging, far above any machine's slowness (how fast the stub acts is the benchmark's business).
+MARGIN = 30.0
 
 
 @pytest.fixture(scope="module")
 def hardy() -> Iterator[Stub]:
     with Stub(reply="unshaken", read_timeout=SHORT, keep_alive_timeout=SHORT) as stub:
         yield stub
+
+
+def serves(stub: Stub) -> bool:
+    try:
+        still_serves(stub)
+    except Exception:
+        return False
+    return True
 
 
 def still_serves(stub: Stub) -> None:
@@ -280,8 +290,8 @@ STALLED = {
 
 @pytest.mark.parametrize("data", STALLED.values(), ids=STALLED.keys())
 def test_a_stalled_request_is_answered_or_closed_in_time(hardy, data):
-    received, took = send_and_wait(hardy, data, within=SHORT + MARGIN)
-    assert took < SHORT + MARGIN
+    # Each read waits at most SHORT + MARGIN: a stub that neither answers nor closes fails the test.
+    received, _ = send_and_wait(hardy, data, within=SHORT + MARGIN)
     if received:
         status = int(received.split(b" ", 2)[1])
         assert 400 <= status < 500, received[:300]
@@ -290,8 +300,8 @@ def test_a_stalled_request_is_answered_or_closed_in_time(hardy, data):
 
 def test_content_length_with_transfer_encoding_is_refused_at_once(hardy):
     data = head(INVOKE, "Content-Length: 5", "Transfer-Encoding: chunked") + b"5\r\nhello\r\n0\r\n\r\n"
-    received, took = send_and_wait(hardy, data, within=SHORT + MARGIN)
-    assert took < SHORT / 2
+    received, _ = send_and_wait(hardy, data, within=SHORT + MARGIN)
+    # Refused for what it is, not timed out: the timeout's error names the seconds waited instead.
     assert received.startswith(b"HTTP/1.1 400") and b"x-amzn-errortype: ValidationException" in received
     assert b"Content-Length and Transfer-Encoding" in received
 
@@ -317,7 +327,6 @@ def test_a_stalled_body_over_http2_is_answered_in_time(hardy):
     ]
     connection.send_headers(1, headers)
     connection.send_data(1, b'{"anthropic')
-    started = time.monotonic()
     status, error_type, ended = None, None, False
     with socket.create_connection((hardy.host, hardy.port), timeout=SHORT + MARGIN) as raw:
         raw.sendall(connection.data_to_send())
@@ -332,7 +341,6 @@ def test_a_stalled_body_over_http2_is_answered_in_time(hardy):
                 elif isinstance(event, h2.events.StreamEnded):
                     ended = True
             raw.sendall(connection.data_to_send())
-    assert time.monotonic() - started < SHORT + MARGIN
     assert (status, error_type, ended) == (b"400", b"ValidationException", True)
 
 
@@ -344,7 +352,8 @@ def test_connections_beyond_the_limit_are_refused_and_the_stub_recovers(caplog):
     with Stub(max_connections=8, read_timeout=SHORT, keep_alive_timeout=SHORT) as stub:
         held = [socket.create_connection((stub.host, stub.port), timeout=5) for _ in range(8)]
         try:
-            time.sleep(0.3)  # every held connection is accepted before the next ones arrive
+            # Every held connection is accepted before the next ones arrive.
+            assert wait_until(lambda: stub.connection_limit.open == 8, MARGIN), stub.connection_limit.open
             refused = []
             for _ in range(20):
                 extra = socket.create_connection((stub.host, stub.port), timeout=5)
@@ -360,7 +369,7 @@ def test_connections_beyond_the_limit_are_refused_and_the_stub_recovers(caplog):
             for connection in held:
                 connection.close()
         # Hypercorn lets a closed connection go when its idle timer fires: within the keep-alive timeout.
-        time.sleep(SHORT + 0.5)
+        assert wait_until(lambda: stub.connection_limit.open == 0, SHORT + MARGIN), stub.connection_limit.open
         still_serves(stub)
     lines = [record for record in caplog.records if "connection" in record.getMessage()]
     assert len(lines) == 1, [record.getMessage() for record in lines]
@@ -377,15 +386,9 @@ def test_a_thousand_stalled_connections_do_not_starve_normal_requests_for_long()
                     with contextlib.suppress(OSError):
                         connection.sendall(head(INVOKE, "Content-Length: 100000"))
                     stalled.append(connection)
-            started = time.monotonic()
-            while True:
-                try:
-                    still_serves(stub)
-                    break
-                except Exception:
-                    if time.monotonic() - started > SHORT + MARGIN:
-                        raise
-                    time.sleep(0.2)
+            # The stalled ones time out and free their places (the first SHORT seconds after they were opened).
+            assert wait_until(lambda: stub.connection_limit.open < 64, SHORT + MARGIN), stub.connection_limit.open
+            assert wait_until(lambda: serves(stub), SHORT + MARGIN), "the stub never served again"
         finally:
             for connection in stalled:
                 connection.close()
@@ -436,13 +439,15 @@ def run_cli_under_fd_limit(limit: int, *args: str, clients: int) -> tuple[int, s
         url = process.stdout.readline().strip()
         port = url.rsplit(":", 1)[1]
         subprocess.run([sys.executable, "-c", CLIENTS_SCRIPT, port, str(clients)], timeout=30, check=True)
+
         # The flood's connections are closed by now; the stub lets them go within its keep-alive timeout.
-        served, started = False, time.monotonic()
-        while not served and time.monotonic() - started < 1 + MARGIN:
+        def answers() -> bool:
             try:
-                served = bool(bedrock_client(url).invoke_model(modelId=HAIKU, body=messages_body())["body"].read())
+                return bool(bedrock_client(url).invoke_model(modelId=HAIKU, body=messages_body())["body"].read())
             except Exception:
-                time.sleep(0.2)
+                return False
+
+        served = wait_until(answers, 1 + MARGIN)
     finally:
         process.terminate()
         _, stderr = process.communicate(timeout=15)
