@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import subprocess
+import zipfile
 from importlib import metadata
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def installed_version(language: Language) -> str | None:
     where = language.path / spec.path
     try:
         return _READERS[spec.kind](where, spec.name)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, subprocess.SubprocessError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, subprocess.SubprocessError, zipfile.BadZipFile):
         return None
 
 
@@ -96,7 +97,19 @@ def _npm(node_modules: Path, name: str) -> str | None:
 def _jar(folder: Path, name: str) -> str | None:
     pattern = re.compile(rf"^{re.escape(name)}-(\d[^/]*)\.jar$")
     versions = [match.group(1) for jar in folder.glob(f"{name}-*.jar") if (match := pattern.match(jar.name))]
-    return versions[0] if len(versions) == 1 else None
+    if len(versions) == 1:
+        return versions[0]
+    # Maven's copy-dependencies leaves the jars of an earlier version beside the new ones (a build upgraded in place,
+    # as `nox -s drift` does): the one that runs is the one the application jar's Class-Path names.
+    listed = re.compile(rf"(?:^|\s){re.escape(folder.name)}/{re.escape(name)}-(\d\S*)\.jar(?=\s|$)")
+    for application in sorted(folder.parent.glob("*.jar")):
+        with zipfile.ZipFile(application) as archive:
+            manifest = archive.read("META-INF/MANIFEST.MF").decode("utf-8")
+        # A manifest wraps its long lines: a line that starts with a space continues the one before.
+        class_path = re.sub(r"\r?\n ", "", manifest)
+        if found := listed.search(class_path):
+            return found.group(1)
+    return None
 
 
 def _go_binary(binary: Path, module: str) -> str | None:

@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -74,6 +75,21 @@ def test_the_installed_version_is_read_from_what_the_build_left(tmp_path, name):
 
 def test_every_language_says_where_its_installed_version_is_read():
     assert [language.name for language in registry.LANGUAGES if language.sdk.installed is None] == []
+
+
+def test_java_with_two_versions_in_its_lib_folder_reads_the_one_its_application_jar_names(tmp_path):
+    """What `nox -s drift` leaves: the pinned jars beside the newest ones; the Class-Path says which one runs."""
+    java = in_folder("java", tmp_path)
+    name = java.sdk.installed.name
+    _jar(tmp_path, name)
+    (tmp_path / "target/lib" / f"{name}-1.0.0.jar").write_bytes(b"PK")
+    assert installed_version(java) is None  # two versions and no application jar: nothing to tell them apart
+    # The manifest as Maven's jar plugin writes it: lines wrapped at 72 bytes, continued after a space.
+    class_path = f"Class-Path: lib/other-2.0.jar lib/{name}-extras-1.0.jar lib/{name}-{FAKE}.jar lib/x-1.jar"
+    wrapped = "\r\n ".join(class_path[i : i + 70] for i in range(0, len(class_path), 70))
+    with zipfile.ZipFile(tmp_path / "target" / "app.jar", "w") as application:
+        application.writestr("META-INF/MANIFEST.MF", f"Manifest-Version: 1.0\r\n{wrapped}\r\n\r\n")
+    assert installed_version(java) == FAKE
 
 
 def test_go_reads_the_version_built_into_the_binary():
