@@ -22,6 +22,7 @@ nox.options.reuse_venv = "yes"
 nox.options.sessions = ["all"]
 
 PROJECT = nox.project.load_toml("pyproject.toml")
+sessions.hush_nox_notices()
 
 
 def _language_session(language: registry.Language) -> None:

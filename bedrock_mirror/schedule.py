@@ -3,8 +3,9 @@
 Each language is prepared (probe, install, build) as one task; once it is ready, each of its runs becomes a task of
 its own, so one language's runs proceed while another builds. Every run gets a stub of its own (started in well
 under a millisecond), so a journal holds its own run's requests only. The longest runs (as the last results
-recorded them) start first, so that the pool does not end waiting on one long run. A run's log lines are kept
-and printed together when it ends; results come back in the order a sequential run produces them.
+recorded them) start first, so that the pool does not end waiting on one long run. What it does is shown as it
+happens (`progress.py`: runs done, failing cells, time left; verbose adds each run's log lines, printed together
+when it ends); results come back in the order a sequential run produces them.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .pipeline import (
     prepare,
     sample_timeout,
 )
+from .progress import Progress
 from .registry import Language
 from .results import FAILED, SampleResult
 from .scenarios import Scenario
@@ -101,10 +103,14 @@ class Suite:
     timeout: float | None = None
     stamp_dir: Path | None = None
     estimates: Mapping[tuple[str, str], float] | None = None
+    # False: only what is news (progress, failing cells, skipped languages); True: every step and run as well.
+    verbose: bool = True
 
     def __post_init__(self) -> None:
         self.stats = SuiteStats(self.jobs)
-        self._log_lock = threading.Lock()
+        self.progress = Progress(
+            [language.name for language in self.languages], jobs=self.jobs, log=self.log, verbose=self.verbose
+        )
         self._queue_lock = threading.Condition()
         self._queue: list[tuple[tuple[float, ...], int, Callable[[], None]]] = []
         self._open = 0
@@ -134,11 +140,6 @@ class Suite:
         self.stats.runs_s = round(self.stats.runs_s, 2)
         return [result for slots in self._slots for slot in slots for result in slot or ()]
 
-    def _say(self, lines: list[str]) -> None:
-        with self._log_lock:
-            for line in lines:
-                self.log(line)
-
     def _push(self, rank: tuple[float, ...], task: Callable[[], None]) -> None:
         with self._queue_lock:
             heapq.heappush(self._queue, (rank, next(self._order), task))
@@ -163,17 +164,22 @@ class Suite:
 
     def _prepare(self, index: int, *, sequential: bool) -> None:
         language = self.languages[index]
+        self.progress.building(language.name)
         try:
-            preparation = prepare(language, lambda line: self._say([line]), self.stamp_dir)
+            preparation = prepare(language, self.progress.step, self.stamp_dir)
         except Exception as error:  # a fault of the harness fails this language, not the others
             preparation = Preparation(failure=f"the harness failed preparing it: {error!r}\n{traceback.format_exc()}")
         if not preparation.ready:
-            results = not_run_results(
-                language, self.scenarios, self.run_id, preparation, language.name in self.required
-            )
+            required = language.name in self.required
+            results = not_run_results(language, self.scenarios, self.run_id, preparation, required)
             self._slots[index] = [results]
+            if preparation.skip_reason is not None:
+                self.progress.not_run(language.name, results[0].reason if results else "", failed=required)
+            else:
+                self.progress.not_run(language.name, preparation.failure or "", failed=True)
             return
         planned = plan_runs(language, self.scenarios)
+        self.progress.planned(language.name, sum(1 for each in planned if each.applicable))
         self._slots[index] = [None] * len(planned)
         for position, each in enumerate(planned):
             if sequential or not each.applicable:
@@ -212,7 +218,7 @@ class Suite:
                 self.stats.runs += 1
                 self.stats.runs_s += seconds
         self._slots[index][position] = results
-        self._say(lines)
+        self.progress.run_ended(planned.language.name, results, seconds, lines, counted=planned.applicable)
 
 
 def _harness_failure(planned: PlannedRun, sample_id: str, run_id: str, error: Exception) -> SampleResult:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import os
 import shutil
 from dataclasses import replace
@@ -33,6 +34,15 @@ DRIFT_ROOT = ROOT / ".cache" / "drift"
 _BUILD_OUTPUTS = (".venv", "node_modules", "target", "bin", "obj", "vendor", "output", "__pycache__", ".gradle")
 
 
+# nox looks for uv in every session that makes a virtualenv and says so when it finds none: no news, as these
+# sessions make theirs with venv (noxfile.py).
+UV_ABSENT_NOTICE = "uv binary not found."
+
+
+def hush_nox_notices() -> None:
+    logging.getLogger("nox").addFilter(lambda record: record.getMessage() != UV_ABSENT_NOTICE)
+
+
 def _options_from(posargs: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="nox -s <language> --", add_help=True)
     parser.add_argument(
@@ -40,6 +50,13 @@ def _options_from(posargs: list[str]) -> argparse.Namespace:
         action="append",
         choices=scenario_names(),
         help="run under this scenario only (repeatable; default: every scenario)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show everything: each build step's command, each run's log, each cell's result (default: progress, "
+        "failing cells and skipped languages only)",
     )
     parser.add_argument(
         "--sdk",
@@ -60,13 +77,24 @@ def language_session(session: Session, name: str) -> None:
     """Builds and runs one language's samples against the stub, and records each result."""
     options = _options_from(list(session.posargs))
     _run_languages(
-        session, [registry.language(name)], _scenarios_from(list(session.posargs)), latest=options.sdk == "latest"
+        session,
+        [registry.language(name)],
+        _scenarios_from(list(session.posargs)),
+        latest=options.sdk == "latest",
+        verbose=options.verbose,
     )
 
 
 def drift_session(session: Session) -> None:
     """Runs every language's samples with its SDK's newest release; `nox -s report` then sets them beside the pins."""
-    _run_languages(session, list(registry.LANGUAGES), _scenarios_from(list(session.posargs)), latest=True)
+    options = _options_from(list(session.posargs))
+    _run_languages(
+        session,
+        list(registry.LANGUAGES),
+        _scenarios_from(list(session.posargs)),
+        latest=True,
+        verbose=options.verbose,
+    )
 
 
 def drift_copy(language: registry.Language, root: Path | None = None) -> registry.Language | None:
@@ -128,7 +156,11 @@ def all_session(session: Session) -> None:
     """Runs every language under every scenario on a pool of workers (MIRROR_JOBS), then prints the report."""
     options = _options_from(list(session.posargs))
     results = _run_suite(
-        session, list(registry.LANGUAGES), _scenarios_from(list(session.posargs)), latest=options.sdk == "latest"
+        session,
+        list(registry.LANGUAGES),
+        _scenarios_from(list(session.posargs)),
+        latest=options.sdk == "latest",
+        verbose=options.verbose,
     )
     failed = [result for result in results if result.status == FAILED]
     report = write_report()
@@ -143,9 +175,14 @@ def all_session(session: Session) -> None:
 
 
 def _run_languages(
-    session: Session, languages: list[registry.Language], scenarios: tuple[Scenario, ...], *, latest: bool = False
+    session: Session,
+    languages: list[registry.Language],
+    scenarios: tuple[Scenario, ...],
+    *,
+    latest: bool = False,
+    verbose: bool = True,
 ) -> None:
-    results = _run_suite(session, languages, scenarios, latest=latest)
+    results = _run_suite(session, languages, scenarios, latest=latest, verbose=verbose)
     failed = [result for result in results if result.status == FAILED]
     if failed:
         session.error("; ".join(f"{result.sample} / {result.scenario}: {result.reason}" for result in failed))
@@ -154,9 +191,15 @@ def _run_languages(
 
 
 def _run_suite(
-    session: Session, languages: list[registry.Language], scenarios: tuple[Scenario, ...], *, latest: bool = False
+    session: Session,
+    languages: list[registry.Language],
+    scenarios: tuple[Scenario, ...],
+    *,
+    latest: bool = False,
+    verbose: bool = True,
 ) -> list[SampleResult]:
-    """Runs the languages' runs on a pool of workers, writes and logs every result, and returns them."""
+    """Runs the languages' runs on a pool of workers, writes every result (and logs each one when `verbose`), and
+    returns them."""
     try:
         required = required_languages(registry.language_names())
         jobs = worker_count()
@@ -184,6 +227,7 @@ def _run_suite(
         strict=strict_stub(),
         stamp_dir=DRIFT_ROOT / "stamps" if latest else None,
         estimates=estimates_from(read_results(folder)) if jobs > 1 else None,
+        verbose=verbose,
     )
     results = suite.run()
     if latest:
@@ -192,6 +236,8 @@ def _run_suite(
             result.sdk_channel, result.sdk_pinned = "latest", pins[result.language]
     for result in results:
         write_result(result, folder if latest else None)
+        if not verbose:
+            continue
         timing = (
             f" [build {result.build_seconds:.1f}s, run {result.run_seconds:.2f}s]"
             if result.status in (PASSED, FAILED)
@@ -205,6 +251,8 @@ def _run_suite(
         if result.scenario == PLAIN:
             for finding in result.findings:
                 session.log(f"{result.sample}: conformance finding: {finding}")
+    if not verbose:
+        session.log(suite.progress.summary())
     session.log(suite.stats.describe())
     write_suite_stats(suite.stats, folder)
     return results

@@ -75,7 +75,9 @@ def _run_steps_unlocked(
         seconds = 0.0
         failure = None
         for command in step.commands:
-            log(f"{language.name}: {step.name}: {' '.join(command)}")
+            # A program that is not there runs nothing: the skip that follows names what is missing.
+            if "/" in command[0] or shutil.which(command[0], path=env.get("PATH")) is not None:
+                log(f"{language.name}: {step.name}: {' '.join(command)}")
             result = run_process(command, cwd=language.path, env=env, timeout=step.timeout)
             seconds += result.seconds
             if not result.ok:

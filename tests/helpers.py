@@ -191,6 +191,7 @@ def run_suite(
     timeout: float | None = None,
     jobs: int = 2,
     log: Callable[[str], None] = lambda line: None,
+    verbose: bool = True,
 ) -> list[SampleResult]:
     """The languages run as nox runs them: one suite, its pool of workers, a stub of its own for every run."""
     suite = Suite(
@@ -202,6 +203,7 @@ def run_suite(
         reply=reply or default_reply(),
         jobs=jobs,
         timeout=timeout,
+        verbose=verbose,
     )
     return suite.run()
 
