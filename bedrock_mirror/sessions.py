@@ -251,9 +251,11 @@ def _run_suite(
         if result.scenario == PLAIN:
             for finding in result.findings:
                 session.log(f"{result.sample}: conformance finding: {finding}")
-    if not verbose:
-        session.log(suite.progress.summary())
-    session.log(suite.stats.describe())
+    # Where nothing ran (every language skipped), the skip lines above and nox's own say all there is.
+    if verbose or suite.stats.runs:
+        if not verbose:
+            session.log(suite.progress.summary())
+        session.log(suite.stats.describe())
     write_suite_stats(suite.stats, folder)
     return results
 
