@@ -1,6 +1,7 @@
-"""The README's tables that restate data kept elsewhere: every sample, which SDK shows which operation, and the
-stub's model catalogue. They are generated from the registry and the catalogue between marker comments, so the
-README cannot drift from them (`nox -s idioms` rewrites them; a test fails when they are stale).
+"""The README's tables that restate data kept elsewhere: every sample, which SDK shows which operation, the stub's
+model catalogue, and the benchmark's targets with the last bench's figures (docs/speed.json). They are generated
+between marker comments, so the README cannot drift from them (`nox -s idioms` rewrites them, as `nox -s bench`
+does after measuring; a test fails when they are stale).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from bedrock_stub.catalogue import CATALOGUE
 from bedrock_stub.operations import COUNT_TOKENS, OPERATIONS
 
+from .bench import speed
 from .registry import LANGUAGES, ROOT, Language, Sample
 
 README = ROOT / "README.md"
@@ -77,7 +79,7 @@ def catalogue_table() -> str:
     return "\n".join(lines)
 
 
-TABLES = {"samples": samples_table, "coverage": coverage_table, "catalogue": catalogue_table}
+TABLES = {"samples": samples_table, "coverage": coverage_table, "catalogue": catalogue_table, "speed": speed.table}
 
 
 def _between_markers(table: str) -> Callable[[re.Match[str]], str]:

@@ -285,10 +285,13 @@ def lint_session(session: Session) -> None:
 
 
 def bench_session(session: Session) -> None:
+    from . import readme_tables
+    from .bench import speed
     from .bench.run import main, markdown
 
     data = main(list(session.posargs), log=session.log)
     print(markdown(data), end="")
+    session.log(f"written {speed.write(data)} and the Speed table of {readme_tables.write()}")
     profiled = ", bench-profile-*.txt" if "operations" in data.get("profile", {}) else ""
     session.log(f"written to {output_dir()}: bench.md, bench.json{profiled}")
 

@@ -199,3 +199,33 @@ def test_the_profile_option_samples_a_loaded_stub(tmp_path):
         assert not bare_parts & {"SigV4 check", "journal", "ASGI app (routing, headers, body)"}, bare_parts
         parts = {c["category"] for c in summary["categories"]}
         assert {"ASGI app (routing, headers, body)", "HTTP/1.1 (h11, Hypercorn's h11 protocol)"} <= parts, parts
+
+
+def test_the_speed_table_groups_each_targets_cells_and_says_what_was_not_measured(tmp_path):
+    from bedrock_mirror.bench import speed
+
+    verdicts = [
+        {"target": "stub ≥ 0.8 x bare (InvokeModel, HTTP/1.1, 1 client)", "figure": 0.75, "met": False},
+        {"target": "stub ≥ 0.8 x bare (Converse, h2c, 1 client)", "figure": 0.81, "met": True},
+        {"target": "stub ≥ 2 x ministack", "figure": "--peers not given", "met": None},
+        {"target": "sample ≤ max(1.3 x floor, floor + 10 ms) (go-stream)", "figure": "1.9 x floor", "met": False},
+        {"target": "sample ≤ max(1.3 x floor, floor + 10 ms) (python)", "figure": "1.0 x floor", "met": True},
+        {"target": "warm full nox < 30 s", "figure": 43.9, "met": False},
+    ]
+    path = speed.write({"cores": 2, "when": "today", "verdicts": verdicts}, tmp_path / "speed.json")
+    table = speed.table(path).splitlines()
+    assert table[0].startswith("Targets, and the figures of the last `nox -s bench` (today, 2 cores")
+    assert table[4:] == [
+        "| stub ≥ 0.8 x bare | 0.75 to 0.81, met in 1 of 2 | **no** |",
+        "| stub ≥ 2 x ministack | not measured: --peers not given | not measured |",
+        "| sample ≤ max(1.3 x floor, floor + 10 ms) | met in 1 of 2, not met: go-stream | **no** |",
+        "| warm full nox < 30 s | 43.9 | **no** |",
+    ]
+
+
+def test_the_readme_speed_table_is_the_last_bench_runs():
+    from bedrock_mirror import readme_tables
+    from bedrock_mirror.bench import speed
+
+    readme = readme_tables.README.read_text(encoding="utf-8")
+    assert speed.table() in readme

@@ -1,0 +1,73 @@
+"""The README's Speed table: the benchmark's targets, one row each, with the figures of the last `nox -s bench`.
+
+The bench writes the rows to docs/speed.json, which the repository keeps: the README's table (rendered by
+`readme_tables`) and the test that holds it current read the same file, so the table shows what the last bench
+measured and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..registry import ROOT
+
+SPEED_FILE = ROOT / "docs" / "speed.json"
+MET = {True: "yes", False: "**no**", None: "not measured"}
+
+
+def _kind(target: str) -> str:
+    """A verdict's target without the cell it was measured on: `stub ≥ 0.8 x bare (Converse, h2c, 1 client)`."""
+    return target.split(" (", 1)[0]
+
+
+def _number(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+
+
+def rows(verdicts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The verdicts grouped by target: the range of the figures, how many cells met it, and whether all did."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for verdict in verdicts:
+        groups.setdefault(_kind(verdict["target"]), []).append(verdict)
+    found = []
+    for kind, group in groups.items():
+        measured = [verdict for verdict in group if verdict["met"] is not None]
+        numbers = [verdict["figure"] for verdict in measured if isinstance(verdict["figure"], int | float)]
+        parts = []
+        if numbers:
+            low, high = min(numbers), max(numbers)
+            parts.append(_number(low) if low == high else f"{_number(low)} to {_number(high)}")
+        if len(measured) > 1 or (measured and not numbers):
+            parts.append(f"met in {sum(1 for verdict in measured if verdict['met'])} of {len(measured)}")
+        missed = [verdict["target"] for verdict in measured if not verdict["met"] and not numbers]
+        if missed:
+            parts.append("not met: " + "; ".join(target[len(kind) :].strip(" ()") for target in missed))
+        reasons = sorted({str(verdict["figure"]) for verdict in group if verdict["met"] is None})
+        if reasons:
+            parts.append("not measured: " + "; ".join(reasons))
+        met = None if not measured else all(verdict["met"] for verdict in measured)
+        found.append({"target": kind, "figure": ", ".join(parts), "met": met})
+    return found
+
+
+def write(data: dict[str, Any], path: Path = SPEED_FILE) -> Path:
+    """Keeps a bench run's rows for the README (`data` as bench.json holds it)."""
+    summary = {"cores": data["cores"], "when": data["when"], "rows": rows(data["verdicts"])}
+    path.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def table(path: Path = SPEED_FILE) -> str:
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    lines = [
+        f"Targets, and the figures of the last `nox -s bench` ({summary['when']}, {summary['cores']} cores, a machine "
+        "shared with other work: compare the ratios):",
+        "",
+        "| Target | Figure | Met |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {row['target']} | {row['figure']} | {MET[row['met']]} |" for row in summary["rows"]]
+    return "\n".join(lines)
