@@ -138,7 +138,10 @@ class WeatherService:
             if bundle is None:
                 bundle = self.ca_file.with_name(f"weather-ca-and-earlier-{len(self._bundles)}.pem")
                 pems = [self.ca_file.read_text(encoding="ascii")]
-                pems += [Path(path).read_text(encoding="utf-8", errors="replace") for path in earlier]
+                for path in earlier:
+                    # A bundle the environment names but that cannot be read trusts nothing anyway.
+                    with contextlib.suppress(OSError):
+                        pems.append(Path(path).read_text(encoding="utf-8", errors="replace"))
                 partial = bundle.with_suffix(".partial")
                 partial.write_text("\n".join(pems), encoding="utf-8")
                 os.replace(partial, bundle)

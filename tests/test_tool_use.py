@@ -174,3 +174,8 @@ def test_a_malformed_proxy_request_gets_a_4xx_and_the_connection_ends(service, r
             answer += chunk
     assert re.match(rb"HTTP/1\.1 4\d\d ", answer), answer[:100]
     assert service.requests_seen() == []
+
+
+def test_an_earlier_bundle_that_cannot_be_read_leaves_this_ca_trusted(service, tmp_path):
+    env = service.environment({"SSL_CERT_FILE": str(tmp_path / "missing.pem")})
+    assert Path(env["SSL_CERT_FILE"]).read_text(encoding="ascii").strip() == service.ca_file.read_text().strip()
