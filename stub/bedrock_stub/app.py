@@ -76,8 +76,10 @@ class StubState:
     stream_head_delay: float = STREAM_HEAD_DELAY
     # Seconds from a request's arrival within which its whole body must have come; None waits for ever.
     read_timeout: float | None = 10.0
-    # The region requests must be signed for, as AWS's endpoint for one region accepts only its own.
-    region: str = DEFAULT_REGION
+    # The regions requests may be signed for (None: any), as AWS's endpoint for one region accepts only its own.
+    regions: frozenset[str] | None = frozenset({DEFAULT_REGION})
+    # Long-term Bedrock API keys accepted as `Authorization: Bearer <key>` (short-term ones are checked by signature).
+    api_keys: frozenset[str] = frozenset()
     # Prefixes written by requests with cache points, and when each expires.
     prompt_cache: PromptCache = field(default_factory=PromptCache)
 
@@ -240,10 +242,12 @@ class BedrockRuntimeApp:
                 exchange.headers,
                 body,
                 state.credentials,
-                region=state.region,
+                regions=state.regions,
                 first=exchange.first,
+                api_keys=state.api_keys,
             )
             entry.signature = verdict.status
+            entry.auth_scheme = verdict.scheme
             if verdict.error is not None:
                 raise verdict.error
         fault = state.faults.take(operation.name)

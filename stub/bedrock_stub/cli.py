@@ -18,6 +18,7 @@ from .operations import OPERATION_NAMES
 from .replies import load_rules_file
 from .server import DEFAULT_JOURNAL_WINDOW, DEFAULT_TIMEOUT, Stub, is_loopback
 from .sigv4 import DEFAULT_REGION, EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials
+from .tls import trust_hints
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -68,9 +69,22 @@ def _text(text: str) -> str:
     return text
 
 
-def _region(text: str) -> str:
-    if not re.fullmatch(r"[a-z]{2}(-[a-z0-9]+)+", text):
-        raise argparse.ArgumentTypeError(f"{_text(text)!r} is not a region name such as {DEFAULT_REGION}")
+def _regions(text: str) -> tuple[str, ...] | None:
+    """`any` (None), or a comma-separated list of region names."""
+    if text == "any":
+        return None
+    names = tuple(name.strip() for name in text.split(","))
+    for name in names:
+        if not re.fullmatch(r"[a-z]{2}(-[a-z0-9]+)+", name):
+            raise argparse.ArgumentTypeError(
+                f"{_text(name)!r} is not a region name such as {DEFAULT_REGION} (or give `any`)"
+            )
+    return names
+
+
+def _api_key(text: str) -> str:
+    if not text or not text.isascii() or not text.isprintable() or " " in text:
+        raise argparse.ArgumentTypeError("an API key is printable ASCII without spaces")
     return text
 
 
@@ -204,9 +218,33 @@ def build_parser(prog: str = "bedrock-stub") -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--region",
-        type=_region,
-        default=DEFAULT_REGION,
-        help="the region requests must be signed for (default: %(default)s)",
+        type=_regions,
+        default=(DEFAULT_REGION,),
+        metavar="REGION[,REGION...]|any",
+        help="the regions requests may be signed for (and short-term API keys made for); another gets AWS's "
+        f"region error; `any` accepts every region (default: {DEFAULT_REGION})",
+    )
+    parser.add_argument(
+        "--api-key",
+        type=_api_key,
+        action="append",
+        default=[],
+        metavar="KEY",
+        dest="api_keys",
+        help="a long-term Bedrock API key to accept as `Authorization: Bearer KEY` (repeatable); short-term keys "
+        "made from the stub's credentials (aws-bedrock-token-generator) are accepted without it",
+    )
+    parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) with a certificate from a CA made at start; prints how "
+        "each SDK trusts the CA on standard error (needs bedrock-stub[tls]). boto3 sends API keys over HTTPS only",
+    )
+    parser.add_argument(
+        "--ca-file",
+        type=Path,
+        metavar="PATH",
+        help="with --tls, also write the CA certificate (PEM) to this file",
     )
     parser.add_argument(
         "--rules",
@@ -261,6 +299,9 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
     if unknown:
         print(f"error: not in the catalogue: {', '.join(unknown)}", file=sys.stderr)
         return 2
+    if args.ca_file is not None and not args.tls:
+        print("error: --ca-file needs --tls", file=sys.stderr)
+        return 2
     if args.stream_piece_chars < 1:
         print("error: --stream-piece-chars must be at least 1", file=sys.stderr)
         return 2
@@ -287,7 +328,11 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
             credentials=Credentials(args.access_key_id, args.secret_access_key, args.session_token),
             journal_path=args.journal,
             journal_window=args.journal_window,
-            region=args.region,
+            regions=args.region,
+            any_region=args.region is None,
+            api_keys=args.api_keys,
+            tls=args.tls,
+            ca_file=args.ca_file,
             read_timeout=args.read_timeout,
             keep_alive_timeout=args.keep_alive_timeout,
             max_connections=args.max_connections,
@@ -297,6 +342,9 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
             pad_events=args.pad_events,
             stream_head_delay=args.stream_head_delay,
         )
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
@@ -319,6 +367,8 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
         )
     asyncio.run(_serve_until_signalled(stub))
     stub.journal.close()
+    if stub.tls_files is not None:
+        stub.tls_files.remove()
     return 0
 
 
@@ -335,6 +385,11 @@ async def _serve_until_signalled(stub: Stub) -> None:
         loop.add_signal_handler(signum, shutdown.set)
     # Only now, with the handlers in place: whoever reads the URL may signal us at once.
     print(stub.url, flush=True)
+    if stub.ca_file is not None:
+        print(f"HTTPS with a certificate from the CA in {stub.ca_file}; to trust it:", file=sys.stderr)
+        for line in trust_hints(stub.ca_file):
+            print(f"  {line}", file=sys.stderr)
+        sys.stderr.flush()
     await stub.serve(shutdown)
 
 

@@ -10,7 +10,10 @@ import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .sigv4 import AuthScheme
 
 # Bodies are kept whole up to this size; beyond it the journal keeps the start and says so.
 BODY_KEEP_BYTES = 256 * 1024
@@ -37,6 +40,8 @@ class JournalEntry:
     findings: list[str] = field(default_factory=list)
     latency_ms: float = 0.0
     request_id: str = ""
+    # How the request authenticated (`sigv4.AuthScheme`); "none" until its signature or key was checked.
+    auth_scheme: AuthScheme = "none"
 
     def header(self, name: str) -> str | None:
         for header_name, value in self.headers:

@@ -8,7 +8,8 @@
 The fixture sets the standard AWS variables for the test alone (endpoint, the stub's keys, region) and removes
 every other AWS setting of the caller's (profile, session token, Bedrock API key, config files), so no SDK call
 in a test can reach a real account. Override the `bedrock_stub_options` fixture to start the stub differently
-(any keyword of `Stub`). A stub failure (a request the stub could not handle) fails the test that caused it.
+(any keyword of `Stub`; with `{"tls": True}` the fixture also sets AWS_CA_BUNDLE to the stub's CA). A stub failure
+(a request the stub could not handle) fails the test that caused it.
 """
 
 from __future__ import annotations
@@ -108,6 +109,9 @@ def bedrock_stub(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", stub.credentials.secret_access_key)
     if stub.credentials.session_token:
         monkeypatch.setenv("AWS_SESSION_TOKEN", stub.credentials.session_token)
+    if stub.ca_file is not None:
+        # A stub started with tls=True (through `bedrock_stub_options`): botocore trusts its CA from here.
+        monkeypatch.setenv("AWS_CA_BUNDLE", str(stub.ca_file))
     monkeypatch.setenv("AWS_REGION", REGION)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     fixture = BedrockStubFixture(stub)

@@ -25,6 +25,7 @@ from .journal import Journal, JournalEntry
 from .models import CATALOGUE, Catalogue, Model
 from .replies import Match, Reply, Rule, ToolCall, default_reasoning, reply_from_mapping
 from .sigv4 import DEFAULT_REGION, Credentials
+from .tls import make_tls_files
 
 graceful_goaway.install()
 limits.install()
@@ -81,6 +82,11 @@ class Stub:
         pad_events: bool = True,
         stream_head_delay: float = STREAM_HEAD_DELAY,
         region: str = DEFAULT_REGION,
+        regions: Iterable[str] | None = None,
+        any_region: bool = False,
+        api_keys: Iterable[str] = (),
+        tls: bool = False,
+        ca_file: str | os.PathLike[str] | None = None,
         read_timeout: float | None = DEFAULT_TIMEOUT,
         keep_alive_timeout: float = DEFAULT_TIMEOUT,
         max_connections: int | None = None,
@@ -91,11 +97,17 @@ class Stub:
         connections at once (default: 512, fewer under a low open-file limit); `journal_window`: entries the
         in-memory journal keeps (default: all, or 10,000 when `journal_path` is given). `reasoning`: the thinking
         sent to requests that enable extended thinking (default: a fixed sentence and a nonce drawn now).
+        `region` / `regions`: the region, or regions, requests may be signed for (and short-term API keys made
+        for); `any_region`: accept every region. `api_keys`: long-term Bedrock API keys accepted as
+        `Authorization: Bearer <key>`. `tls`: serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) with a certificate from a
+        CA made now (needs `trustme`: `bedrock-stub[tls]`); `ca_file` also writes that CA there (`stub.ca_file`
+        says where it is in any case).
         `models`: the models served, or the path of a models file (JSON or TOML) whose entries add to the
         catalogue or override its fields (see `catalogue.load_models_file`).
         `stream_head_delay`: seconds a streamed reply's head waits after its request (0: none), as a real one
         never arrives at once; without it the SDK for Go, on the same machine, can drop its own connection.
         """
+        self.tls_files = make_tls_files(host, None if ca_file is None else Path(ca_file)) if tls else None
         if isinstance(models, (str, os.PathLike)):
             models = load_models_file(Path(models))
         if journal_window is None and journal_path is not None:
@@ -115,7 +127,8 @@ class Stub:
             pad_events=pad_events,
             stream_head_delay=stream_head_delay,
             read_timeout=read_timeout,
-            region=region,
+            regions=None if any_region else frozenset(regions if regions is not None else (region,)),
+            api_keys=frozenset(api_keys),
         )
         self.app = BedrockRuntimeApp(self.state)
         self._socket = listening_socket(host, port)
@@ -129,7 +142,12 @@ class Stub:
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.tls_files else 'http'}://{host}:{self.port}"
+
+    @property
+    def ca_file(self) -> Path | None:
+        """The CA to trust for this stub's HTTPS (None without TLS)."""
+        return None if self.tls_files is None else self.tls_files.ca_file
 
     @property
     def reply(self) -> str:
@@ -237,6 +255,8 @@ class Stub:
             self._thread = None
         self._socket.close()
         self.state.journal.close()
+        if self.tls_files is not None:
+            self.tls_files.remove()
 
     def __enter__(self) -> Stub:
         return self.start()
@@ -256,6 +276,10 @@ class Stub:
         config = hypercorn_config(
             self._socket, keep_alive_timeout=self.keep_alive_timeout, connection_limit=self.connection_limit
         )
+        if self.tls_files is not None:
+            # Hypercorn serves TLS on the bound socket and offers h2 and http/1.1 by ALPN.
+            config.certfile = str(self.tls_files.cert_file)
+            config.keyfile = str(self.tls_files.key_file)
         # Running out of descriptors makes asyncio report every failed accept; one line per condition is enough.
         previous_handler = self._loop.get_exception_handler()
         self._loop.set_exception_handler(limits.AcceptErrorHandler())

@@ -9,6 +9,8 @@ Refusals carry the wording AWS's front end uses, as clients report it:
   quoted in serverless/enterprise#11, with that service's 5-minute window);
 - a session token the account does not know, or none where one is needed: UnrecognizedClientException "The
   security token included in the request is invalid."
+`Authorization: Bearer ...` (a Bedrock API key) is checked by `api_keys.py`; every verdict says which scheme the
+request used, for the journal.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import hashlib
 import hmac
 import re
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Literal
 from urllib.parse import quote
 
 from botocore.utils import normalize_url_path
@@ -49,12 +53,18 @@ class Credentials:
     session_token: str | None = None
 
 
+# How a request authenticated: SigV4, a Bedrock API key (short-term, long-term, or a bearer token that is
+# neither), or not at all.
+AuthScheme = Literal["sigv4", "short-term-api-key", "long-term-api-key", "bearer", "none"]
+
+
 @dataclass(frozen=True)
 class Verdict:
     """`valid`, or the reason a request is refused; `error` is the reply real AWS gives for it."""
 
     status: str
     error: BedrockError | None = None
+    scheme: AuthScheme = "sigv4"
 
     @property
     def valid(self) -> bool:
@@ -69,16 +79,20 @@ def verify(
     body: bytes,
     credentials: Credentials,
     now: datetime | None = None,
-    region: str = DEFAULT_REGION,
+    regions: Collection[str] | None = (DEFAULT_REGION,),
     first: dict[str, str] | None = None,
+    api_keys: Collection[str] = (),
 ) -> Verdict:
-    """Recomputes the signature of one request for `region`; `headers` are lower-case names as received, and
-    `first`, if the caller has it, the first value of each name (`first_values(headers)`)."""
+    """Checks one request's signature for one of `regions` (None: any region), or its Bedrock API key (a
+    short-term one against `credentials`, a long-term one among `api_keys`); `headers` are lower-case names as
+    received, and `first`, if the caller has it, the first value of each name (`first_values(headers)`)."""
     if first is None:
         first = first_values(headers)
     authorization = first.get("authorization")
     if authorization is None:
-        return Verdict("missing", BedrockError("MissingAuthenticationTokenException"))
+        return Verdict("missing", BedrockError("MissingAuthenticationTokenException"), "none")
+    if authorization[:7].lower() == "bearer ":
+        return _verify_api_key(authorization[7:].strip(), credentials, regions, api_keys, now)
     match = _AUTHORIZATION.match(authorization.strip())
     if match is None:
         return _refuse("malformed", "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature'.")
@@ -90,7 +104,7 @@ def verify(
         return Verdict("unknown-access-key", BedrockError("UnrecognizedClientException"))
     if first.get("x-amz-security-token") != credentials.session_token:
         return Verdict("unknown-session-token", BedrockError("UnrecognizedClientException"))
-    if scope_region != region:
+    if regions is not None and scope_region not in regions:
         return _refuse("wrong-region", f"Credential should be scoped to a valid region, not '{scope_region}'. ")
     if service != SIGNING_SERVICE:
         return _refuse("wrong-service", f"Credential should be scoped to correct service: '{SIGNING_SERVICE}'.")
@@ -133,6 +147,35 @@ def verify(
     if not hmac.compare_digest(expected, match["signature"]):
         return Verdict("mismatch", BedrockError("InvalidSignatureException"))
     return Verdict("valid")
+
+
+def _verify_api_key(
+    key: str,
+    credentials: Credentials,
+    regions: Collection[str] | None,
+    api_keys: Collection[str],
+    now: datetime | None,
+) -> Verdict:
+    # Imported on first use: api_keys builds on this module's signer.
+    from . import api_keys as keys
+
+    if any(hmac.compare_digest(key.encode(), known.encode()) for known in api_keys):
+        return Verdict("valid", scheme="long-term-api-key")
+    if key.startswith(keys.SHORT_TERM_PREFIX) and len(key) <= keys.MAX_KEY_CHARS:
+        reason = keys.check_short_term_key(
+            key,
+            credentials.access_key_id,
+            credentials.secret_access_key,
+            credentials.session_token,
+            regions,
+            None if now is None else now.timestamp(),
+        )
+        if reason is None:
+            return Verdict("valid", scheme="short-term-api-key")
+        return Verdict(reason, keys.ApiKeyRefusal(keys.NOT_VALID), "short-term-api-key")
+    if key.startswith(keys.LONG_TERM_PREFIX):
+        return Verdict("unknown-api-key", keys.ApiKeyRefusal(keys.NOT_VALID), "long-term-api-key")
+    return Verdict("bad-key-format", keys.ApiKeyRefusal(keys.BAD_FORMAT), "bearer")
 
 
 def first_values(headers: list[tuple[str, str]]) -> dict[str, str]:
