@@ -21,6 +21,16 @@ from .converse import converse_reply, converse_stream_events, parse_conversation
 from .count_tokens import count_input_tokens
 from .errors import BedrockError, validation_error
 from .faults import Faults
+from .guardrails import (
+    Guardrails,
+    GuardrailUse,
+    Source,
+    Verdict,
+    apply_guardrail,
+    converse_guardrail,
+    converse_input_texts,
+    invoke_guardrail,
+)
 from .journal import Journal, JournalEntry, body_for_journal
 from .models import Catalogue, Model, parse_invocation, reply_body, stream_events
 from .operations import (
@@ -82,6 +92,8 @@ class StubState:
     api_keys: frozenset[str] = frozenset()
     # Prefixes written by requests with cache points, and when each expires.
     prompt_cache: PromptCache = field(default_factory=PromptCache)
+    # The guardrails requests may name, and the words each blocks.
+    guardrails: Guardrails = field(default_factory=Guardrails)
 
 
 class _Exchange:
@@ -224,11 +236,12 @@ class BedrockRuntimeApp:
         entry = exchange.entry
         segments = exchange.raw_path.split("/")
         operation = BY_SEGMENT.get(segments[3]) if len(segments) == 4 and segments[1] == "model" else None
-        if operation is None or scope["method"] != "POST" or not segments[2]:
+        guardrail = _guardrail_path(segments) if operation is None else None
+        if (operation is None and guardrail is None) or scope["method"] != "POST" or not segments[2]:
             await _drain(receive)
             raise BedrockError("UnknownOperationException")
-        entry.operation = operation.name
-        entry.model_id = _model_id(segments[2])
+        entry.operation = APPLY_GUARDRAIL if operation is None else operation.name
+        entry.model_id = None if operation is None else _model_id(segments[2])
         body = await _read_body(receive, exchange.first.get("content-length"))
         entry.body, entry.body_truncated = body_for_journal(body)
         entry.body_bytes = len(body)
@@ -250,7 +263,13 @@ class BedrockRuntimeApp:
             entry.auth_scheme = verdict.scheme
             if verdict.error is not None:
                 raise verdict.error
-        fault = state.faults.take(operation.name)
+        fault = state.faults.take(entry.operation)
+        if guardrail is not None:
+            if fault is not None:
+                raise fault.to_error()
+            await self._send_json(send, exchange, apply_guardrail(body, *guardrail, state.guardrails))
+            return
+        assert operation is not None
         broken: _StreamBreak | None = None
         if fault is not None:
             member = fault.stream_member(operation.name) if operation.streams else None
@@ -286,16 +305,22 @@ class BedrockRuntimeApp:
     ) -> None:
         state = self.state
         conversation = parse_conversation(model, body)
+        use = converse_guardrail(conversation.body.get("guardrailConfig"), state.guardrails)
         cache = state.prompt_cache.use(model, conversation.cache_points)
 
-        def frames(answer: Answer) -> Iterator[bytes]:
-            events = converse_stream_events(conversation, answer, state.stream_piece_chars, exchange.started, cache)
+        def frames(answer: Answer, verdict: Verdict | None) -> Iterator[bytes]:
+            events = converse_stream_events(
+                conversation, answer, state.stream_piece_chars, exchange.started, cache, _trace(verdict)
+            )
             return (eventstream.event_frame(kind, payload, pad=state.pad_events) for kind, payload in events)
 
-        def reply(answer: Answer) -> dict[str, Any]:
-            return converse_reply(conversation, answer, _elapsed_ms(exchange), cache)
+        def reply(answer: Answer, verdict: Verdict | None) -> dict[str, Any]:
+            return converse_reply(conversation, answer, _elapsed_ms(exchange), cache, _trace(verdict))
 
-        await self._respond(send, exchange, operation, conversation, broken, frames, reply, keep_on_break=2)
+        guard = None if use is None else (use, converse_input_texts(conversation.body))
+        await self._respond(
+            send, exchange, operation, conversation, broken, frames, reply, keep_on_break=2, guard=guard
+        )
 
     async def _invoke(
         self,
@@ -308,19 +333,26 @@ class BedrockRuntimeApp:
     ) -> None:
         state = self.state
         echoed = _echoed_headers(exchange)
+        use = invoke_guardrail(exchange.first, state.guardrails)
         invocation = parse_invocation(model, body, strict=state.strict)
         cache = state.prompt_cache.use(model, invocation.cache_points)
 
-        def frames(answer: Answer) -> Iterator[bytes]:
+        def frames(answer: Answer, verdict: Verdict | None) -> Iterator[bytes]:
             metrics = {"invocationLatency": _elapsed_ms(exchange), "firstByteLatency": _elapsed_ms(exchange)}
             events = stream_events(invocation, answer, state.stream_piece_chars, metrics, cache)
             return (eventstream.chunk_frame(event, pad=state.pad_events) for event in events)
 
-        def reply(answer: Answer) -> dict[str, Any]:
-            return reply_body(invocation, answer, cache)
+        def reply(answer: Answer, verdict: Verdict | None) -> dict[str, Any]:
+            body = reply_body(invocation, answer, cache)
+            if verdict is not None:
+                body["amazon-bedrock-guardrailAction"] = "INTERVENED" if verdict.intervened else "NONE"
+                if verdict.trace is not None:
+                    body["amazon-bedrock-trace"] = verdict.trace
+            return body
 
+        guard = None if use is None else (use, [invocation.text])
         await self._respond(
-            send, exchange, operation, invocation, broken, frames, reply, keep_on_break=3, headers=echoed
+            send, exchange, operation, invocation, broken, frames, reply, keep_on_break=3, headers=echoed, guard=guard
         )
 
     async def _respond(
@@ -330,21 +362,43 @@ class BedrockRuntimeApp:
         operation: Operation,
         request: _ModelRequest,
         broken: _StreamBreak | None,
-        frames: Callable[[Answer], Iterator[bytes]],
-        reply: Callable[[Answer], dict[str, Any]],
+        frames: Callable[[Answer, Verdict | None], Iterator[bytes]],
+        reply: Callable[[Answer, Verdict | None], dict[str, Any]],
         *,
         keep_on_break: int,
         headers: list[tuple[bytes, bytes]] | None = None,
+        guard: tuple[GuardrailUse, list[str]] | None = None,
     ) -> None:
         """Answers a parsed InvokeModel or Converse request, plain or streamed; the frames are encoded as they go
-        out, so that the first event leaves before the last is built. `headers` go out with the reply's own."""
+        out, so that the first event leaves before the last is built. `headers` go out with the reply's own; `guard`
+        is the request's guardrail and the texts it assesses before the model (the answer is assessed after)."""
         exchange.entry.findings = request.findings
-        answer, broken = self._answer(operation, request, broken)
+        verdict: Verdict | None = None
+        if guard is None:
+            answer, broken = self._answer(operation, request, broken)
+        else:
+            use, texts = guard
+            before = use.assess("INPUT", texts)
+            if before.intervened:
+                answer, verdict = _blocked(operation, use, "INPUT"), Verdict(True, use.trace_of(before))
+            else:
+                answer, broken = self._answer(operation, request, broken)
+                after = use.assess("OUTPUT", [answer.text])
+                verdict = Verdict(after.intervened, use.trace_of(after if after.intervened else before, answer.text))
+                if after.intervened:
+                    answer = _blocked(operation, use, "OUTPUT")
         if operation.streams:
-            await self._send_frames(send, exchange, frames(answer), answer, broken, keep_on_break, headers or [])
+            await self._send_frames(
+                send, exchange, frames(answer, verdict), answer, broken, keep_on_break, headers or []
+            )
         else:
             await self._send_json(
-                send, exchange, reply(answer), answer=answer, input_tokens=request.input_tokens, extra=headers or []
+                send,
+                exchange,
+                reply(answer, verdict),
+                answer=answer,
+                input_tokens=request.input_tokens,
+                extra=headers or [],
             )
 
     def _answer(
@@ -466,6 +520,27 @@ _HANDLERS = {
     INVOKE_MODEL: BedrockRuntimeApp._invoke,
     INVOKE_MODEL_STREAM: BedrockRuntimeApp._invoke,
 }
+
+
+APPLY_GUARDRAIL = "ApplyGuardrail"
+
+
+def _guardrail_path(segments: list[str]) -> tuple[str, str] | None:
+    """The guardrail and version of ApplyGuardrail's `/guardrail/{id}/version/{version}/apply`, if this is it."""
+    if len(segments) == 6 and segments[1] == "guardrail" and segments[3] == "version" and segments[5] == "apply":
+        return unquote(segments[2]), unquote(segments[4])
+    return None
+
+
+def _blocked(operation: Operation, use: GuardrailUse, source: Source) -> Answer:
+    """The guardrail's blocked message as the answer: `guardrail_intervened` on Converse, `end_turn` in a Messages
+    body (whose stop reasons are Claude's; the intervention shows in `amazon-bedrock-guardrailAction`)."""
+    reason = "guardrail_intervened" if operation.name in (CONVERSE, CONVERSE_STREAM) else "end_turn"
+    return Answer(use.guardrail.blocked_message(source), None, reason)
+
+
+def _trace(verdict: Verdict | None) -> dict[str, Any] | None:
+    return None if verdict is None else verdict.trace
 
 
 # InvokeModel's request headers that its reply echoes, with the values the service model allows

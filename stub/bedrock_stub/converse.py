@@ -579,7 +579,11 @@ def _usage(conversation: Conversation, answer: Answer, cache: CacheUsage) -> dic
 
 
 def converse_reply(
-    conversation: Conversation, answer: Answer, latency_ms: int, cache: CacheUsage = NOTHING_CACHED
+    conversation: Conversation,
+    answer: Answer,
+    latency_ms: int,
+    cache: CacheUsage = NOTHING_CACHED,
+    trace: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     content: list[dict[str, Any]] = []
     if answer.reasoning is not None:
@@ -596,11 +600,17 @@ def converse_reply(
         "usage": _usage(conversation, answer, cache),
         "metrics": {"latencyMs": latency_ms},
         **conversation.echoed,
+        **({} if trace is None else {"trace": trace}),
     }
 
 
 def converse_stream_events(
-    conversation: Conversation, answer: Answer, piece_chars: int, started: float, cache: CacheUsage = NOTHING_CACHED
+    conversation: Conversation,
+    answer: Answer,
+    piece_chars: int,
+    started: float,
+    cache: CacheUsage = NOTHING_CACHED,
+    trace: dict[str, Any] | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """(event type, payload) pairs of a ConverseStream reply, text and tool input cut into `piece_chars` pieces."""
     events: list[tuple[str, dict[str, Any]]] = [("messageStart", {"role": "assistant"})]
@@ -632,5 +642,7 @@ def converse_stream_events(
     events.append(("messageStop", {"stopReason": answer.stop_reason}))
     latency = max(1, round((time.perf_counter() - started) * 1000))
     metadata = {"usage": _usage(conversation, answer, cache), "metrics": {"latencyMs": latency}, **conversation.echoed}
+    if trace is not None:
+        metadata["trace"] = trace
     events.append(("metadata", metadata))
     return events

@@ -21,6 +21,7 @@ from . import graceful_goaway, limits
 from .app import STREAM_HEAD_DELAY, BedrockRuntimeApp, StubState
 from .catalogue import load_models_file
 from .faults import Fault
+from .guardrails import DEFAULT_BLOCKED_MESSAGE, Guardrail
 from .journal import Journal, JournalEntry
 from .models import CATALOGUE, Catalogue, Model
 from .replies import Match, Reply, Rule, ToolCall, default_reasoning, reply_from_mapping
@@ -220,6 +221,20 @@ class Stub:
         self.state.replies.add_rule(rule)
         return rule
 
+    def add_guardrail(
+        self,
+        identifier: str,
+        *,
+        versions: tuple[str, ...] = ("DRAFT",),
+        blocked_words: tuple[str, ...] = (),
+        blocked_input_message: str = DEFAULT_BLOCKED_MESSAGE,
+        blocked_output_message: str = DEFAULT_BLOCKED_MESSAGE,
+    ) -> Guardrail:
+        """Lets requests name this guardrail (Converse's guardrailConfig, InvokeModel's headers, ApplyGuardrail);
+        it intervenes on input or output that holds one of `blocked_words`. Unknown guardrails get Bedrock's error."""
+        guardrail = Guardrail(identifier, versions, blocked_words, blocked_input_message, blocked_output_message)
+        return self.state.guardrails.add(guardrail)
+
     def queue_reply(
         self,
         text: str = "",
@@ -236,9 +251,12 @@ class Stub:
         return reply
 
     def reset(self) -> None:
-        """Forgets rules, queued replies and injected errors; the fixed reply and the journal stay."""
+        """Forgets rules, queued replies, injected errors, guardrails and the prompt cache; the fixed reply and the
+        journal stay."""
         self.state.replies.reset()
         self.state.faults.clear()
+        self.state.guardrails.clear()
+        self.state.prompt_cache.clear()
 
     def start(self) -> Stub:
         """Serves in a daemon thread; the socket already listens, so clients may connect at once."""
