@@ -35,6 +35,19 @@ def aws_env(stub, monkeypatch):
 # strands-agents
 
 
+def test_strands_default_agent_answers_with_the_stubs_reply(aws_env):
+    strands = pytest.importorskip("strands", reason="needs strands-agents (the test group of pyproject.toml)")
+    aws_env.queue_reply("Hello from the stub.")
+    result = strands.Agent(callback_handler=None)("Say hello.")
+    assert str(result).strip() == "Hello from the stub."
+    (entry,) = aws_env.journal.entries()
+    assert (entry.operation, entry.status) == ("ConverseStream", 200)
+    # The default Agent() calls the model its release names, whatever that is: the stub must know it.
+    from strands.models.bedrock import DEFAULT_BEDROCK_MODEL_ID
+
+    assert entry.model_id == DEFAULT_BEDROCK_MODEL_ID
+
+
 def test_strands_agent_runs_its_tool_and_ends_with_the_scripted_answer(aws_env):
     strands = pytest.importorskip("strands", reason="needs strands-agents (the test group of pyproject.toml)")
     calls = []
