@@ -81,7 +81,7 @@ from .prompt_cache import (
 )
 from .replies import Answer, count_tokens_of_chars, random_base62
 from .schemas import FORCED_WITH_THINKING, NO_CONSTRAINTS, Constraints, checked_schema, parse_text_schema
-from .wire import parse_json_body
+from .wire import blob_violation, number_text, parse_json_body
 
 DEFAULT_MAX_TOKENS = 4096
 START_WITH_USER = (
@@ -203,9 +203,9 @@ def conversation_from(
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _constraint(value, where, "Member must be a number")
         if value < 0:
-            raise _constraint(float(value), where, "Member must have value greater than or equal to 0")
+            raise _constraint(number_text(value), where, "Member must have value greater than or equal to 0")
         if value > 1:
-            raise _constraint(float(value), where, "Member must have value less than or equal to 1")
+            raise _constraint(number_text(value), where, "Member must have value less than or equal to 1")
     stop_sequences = config.get("stopSequences") or []
     if not isinstance(stop_sequences, list) or not all(isinstance(item, str) and item for item in stop_sequences):
         raise _constraint(stop_sequences, "inferenceConfig.stopSequences", "Member must contain non-empty strings")
@@ -401,6 +401,7 @@ def _check_content(index: int, role: str, content: list[Any], texts: list[str]) 
                 )
             if not isinstance(media.get("source"), dict) or not media["source"]:
                 raise validation_error(f"The {kind} source in the ContentBlock object at {where} is empty.")
+            _check_media_bytes(media["source"], f"messages.{index + 1}.member.content.{block_index + 1}.member.{kind}")
             if "s3Location" in media["source"]:
                 raise _s3_refused(where, kind)
             if kind == "document":
@@ -430,7 +431,12 @@ def _check_content(index: int, role: str, content: list[Any], texts: list[str]) 
             result = block["toolResult"]
             if not isinstance(result, dict) or "toolUseId" not in result or not isinstance(result.get("content"), list):
                 raise _constraint(result, f"{where}.toolResult", "Member must have toolUseId and content")
-            for item in result["content"]:
+            for item_index, item in enumerate(result["content"]):
+                for kind in ("image", "document"):
+                    media = item.get(kind) if isinstance(item, dict) else None
+                    if isinstance(media, dict) and isinstance(media.get("source"), dict):
+                        member = f"{where}.toolResult.content.{item_index}.{kind}"
+                        _check_media_bytes(media["source"], member)
                 if isinstance(item, dict) and isinstance(item.get("text"), str):
                     texts.append(item["text"])
                 elif isinstance(item, dict) and "json" in item:
@@ -462,6 +468,14 @@ def _check_reasoning(reasoning: Any, where: str) -> None:
             )
     elif not isinstance(reasoning["redactedContent"], str) or not reasoning["redactedContent"]:
         raise _constraint(None, f"{where}.reasoningContent.redactedContent", "Member must not be null")
+
+
+def _check_media_bytes(source: dict[str, Any], where: str) -> None:
+    """Bytes inline in an image or document source are a blob: base64 text on the wire."""
+    if "bytes" in source:
+        violation = blob_violation(source["bytes"])
+        if violation is not None:
+            raise _constraint("<bytes>", f"{where}.source.bytes", violation)
 
 
 def _check_tool_config(tool_config: Any, texts: list[str]) -> Constraints:

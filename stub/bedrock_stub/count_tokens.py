@@ -50,7 +50,7 @@ def count_input_tokens(model: Model, raw: bytes, *, strict: bool, model_id: str 
             )
         try:
             body = base64.b64decode(encoded, validate=True)
-        except binascii.Error:
+        except (binascii.Error, ValueError):  # ValueError: text outside ASCII
             raise validation_error("input.invokeModel.body is not valid base64.") from None
         invocation = parse_invocation(model, body, strict=strict)
         _refuse_server_tools(

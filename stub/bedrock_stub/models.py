@@ -35,7 +35,6 @@ says; a forced choice is answered with a `tool_use` block alone.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -53,7 +52,7 @@ from .prompt_cache import (
 )
 from .replies import Answer, count_tokens_of_chars, random_base62
 from .schemas import FORCED_WITH_THINKING, NO_CONSTRAINTS, Constraints, checked_schema
-from .wire import parse_json_body
+from .wire import blob_violation, number_text, parse_json_body
 
 MIN_THINKING_BUDGET = 1024
 THINKING_DOCS = "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
@@ -198,6 +197,7 @@ def _parse_messages(model: Model, body: dict[str, Any]) -> Invocation:
     _check_integer(body, "max_tokens", minimum=1)
     _check_number(body, "temperature", 0, 1)
     _check_number(body, "top_p", 0, 1)
+    _check_strings(body, "stop_sequences")
     messages = body["messages"]
     if not isinstance(messages, list):
         raise malformed_input(f"#/messages: expected type: JSONArray, found: {_json_type(messages)}")
@@ -393,8 +393,13 @@ def _check_message(index: int, message: Any) -> list[str]:
                 texts += [
                     item["text"] for item in inner if isinstance(item, dict) and isinstance(item.get("text"), str)
                 ]
+                for item_index, item in enumerate(inner):
+                    if isinstance(item, dict) and item.get("type") in ("image", "document"):
+                        _check_base64_source(f"{block_where}/content/{item_index}", item)
         elif block["type"] == "tool_use":
             texts.append(json.dumps(block.get("input", {})))
+        elif block["type"] in ("image", "document"):
+            _check_base64_source(block_where, block)
     return texts
 
 
@@ -425,6 +430,7 @@ def _parse_text_completions(model: Model, body: dict[str, Any], strict: bool) ->
     _check_integer(body, "max_tokens_to_sample", minimum=1)
     _check_number(body, "temperature", 0, 1)
     _check_number(body, "top_p", 0, 1)
+    _check_strings(body, "stop_sequences")
     findings = []
     if "\n\nHuman:" not in prompt:
         findings.append(PROMPT_START_RULE)
@@ -477,10 +483,39 @@ def _check_number(body: dict[str, Any], key: str, low: float, high: float) -> No
     value = body[key]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise malformed_input(f"#/{key}: expected type: Number, found: {_json_type(value)}")
-    if not math.isfinite(value) or value < low:
-        raise malformed_input(f"#/{key}: {value} is not greater or equal to {low}")
+    # Compared as parsed: an integer beyond a double's range stays an int (math.isfinite would overflow on it).
+    if value < low:
+        raise malformed_input(f"#/{key}: {number_text(value)} is not greater or equal to {low}")
     if value > high:
-        raise malformed_input(f"#/{key}: {value} is not less or equal to {high}")
+        raise malformed_input(f"#/{key}: {number_text(value)} is not less or equal to {high}")
+
+
+def _check_strings(body: dict[str, Any], key: str) -> None:
+    """A list of strings, as the schema declares `stop_sequences` (a lone string is not split into characters)."""
+    if key not in body:
+        return
+    value = body[key]
+    if not isinstance(value, list):
+        raise malformed_input(f"#/{key}: expected type: JSONArray, found: {_json_type(value)}")
+    wrong = [
+        f"#/{key}/{index}: expected type: String, found: {_json_type(item)}"
+        for index, item in enumerate(value)
+        if not isinstance(item, str)
+    ]
+    if wrong:
+        raise malformed_input(*wrong[:3])
+
+
+def _check_base64_source(where: str, block: dict[str, Any]) -> None:
+    """An image or document block's `source` of type base64 carries its bytes as base64 text in `data`."""
+    source = block.get("source")
+    if not isinstance(source, dict):
+        raise malformed_input(f"{where}: required key [source] not found")
+    if source.get("type") != "base64":
+        return
+    violation = blob_violation(source.get("data"))
+    if violation is not None:
+        raise validation_error(f"{where[2:].replace('/', '.')}.source.data: {violation}")
 
 
 def _json_type(value: Any) -> str:

@@ -7,6 +7,8 @@ surrogate that would make the reply itself impossible to encode.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 import re
@@ -111,3 +113,24 @@ def _lone_surrogate(where: str, text: str) -> str:
     character = _LONE_SURROGATE.search(text)
     code = f"\\u{ord(character.group()):04x}" if character else "a surrogate"
     return f"{_shorten(where)}: invalid JSON: unpaired surrogate {code} in a string"
+
+
+def number_text(value: int | float) -> str:
+    """A parsed JSON number as an error message quotes it: as a double where it fits one, else its digits (an
+    integer of 309 digits parses, but converting it to a float raises OverflowError)."""
+    try:
+        return str(float(value))
+    except OverflowError:
+        return _shorten(str(value))
+
+
+def blob_violation(value: Any) -> str | None:
+    """Why a JSON value cannot be a blob member (restJson1 sends bytes as standard base64 text), or None."""
+    if not isinstance(value, str):
+        return "Member must be base64-encoded bytes"
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        # ValueError: text outside ASCII, which b64decode refuses before it looks at the alphabet.
+        return "Member must be valid base64-encoded bytes"
+    return None
