@@ -375,14 +375,14 @@ class BedrockRuntimeApp:
         exchange.entry.findings = request.findings
         verdict: Verdict | None = None
         if guard is None:
-            answer, broken = self._answer(operation, request, broken)
+            answer, broken = await self._answer(operation, request, broken)
         else:
             use, texts = guard
             before = use.assess("INPUT", texts)
             if before.intervened:
                 answer, verdict = _blocked(operation, use, "INPUT"), Verdict(True, use.trace_of(before))
             else:
-                answer, broken = self._answer(operation, request, broken)
+                answer, broken = await self._answer(operation, request, broken)
                 after = use.assess("OUTPUT", [answer.text])
                 verdict = Verdict(after.intervened, use.trace_of(after if after.intervened else before, answer.text))
                 if after.intervened:
@@ -401,13 +401,18 @@ class BedrockRuntimeApp:
                 extra=headers or [],
             )
 
-    def _answer(
+    async def _answer(
         self, operation: Operation, request: _ModelRequest, broken: _StreamBreak | None
     ) -> tuple[Answer, _StreamBreak | None]:
         """The scripted or fixed reply for this request, shaped to its limits; a scripted error is raised here."""
         state = self.state
         turn = Turn(request.text, request.latest_text, request.after_tool_result)
-        scripted = state.replies.choose(turn, operation.name)
+        replies = state.replies
+        if replies.has_patterns:
+            # A regular expression may search for up to its bound: off the event loop, so others are answered.
+            scripted = await asyncio.to_thread(replies.choose, turn, operation.name)
+        else:
+            scripted = replies.choose(turn, operation.name)
         reply = fit_reply(scripted or Reply(text=state.reply), request.constraints, scripted=scripted is not None)
         if reply.error is not None:
             error = BedrockError(reply.error, reply.message)

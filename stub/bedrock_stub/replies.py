@@ -42,8 +42,10 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import math
 import os
-import re
+import reprlib
 import secrets
 import sys
 import threading
@@ -53,7 +55,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import regex
+
 from .errors import MODELED_ERRORS
+from .wire import MAX_NESTING_DEPTH, safe_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -96,6 +101,17 @@ class ToolCall:
     input: dict[str, Any] = field(default_factory=dict)
     id: str | None = None  # None: an id is drawn per answer, shaped as the operation's ids are
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError("tool_use.name must be a non-empty string")
+        if self.id is not None and (not isinstance(self.id, str) or not self.id):
+            raise ValueError(f"tool_use.id must be a non-empty string, not {_kind(self.id)}")
+        if not isinstance(self.input, dict):
+            raise ValueError(f"tool_use.input must be a table/object, not {_kind(self.input)}")
+        violation = json_violation(self.input, "tool_use.input")
+        if violation is not None:
+            raise ValueError(violation)
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -106,8 +122,24 @@ class Reply:
     reasoning: str | None = None  # the thinking sent when a request enables it (None: the stub's reasoning)
 
     def __post_init__(self) -> None:
+        for name in ("text", "message", "reasoning"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{name} must be a string, not {_kind(value)}")
+        if self.tool_use is not None and not isinstance(self.tool_use, ToolCall):
+            raise ValueError("tool_use must be a ToolCall (or, in a rules file, a table with name, input and id)")
         if self.error is not None and self.error not in MODELED_ERRORS:
             raise ValueError(f"{self.error!r} is not a modeled error; choose one of: {', '.join(MODELED_ERRORS)}")
+
+
+# How long one rule's regular expression may search a request's text; past it the request is answered with
+# ModelTimeoutException. The `regex` engine stops a search at its timeout, and releases the GIL while it searches.
+RULE_MATCH_SECONDS = 1.0
+RULE_TIMEOUT_MESSAGE = "Model has timed out in processing the request."
+
+
+class RuleTimeout(Exception):
+    """A rule's regular expression ran past its time bound on a request's text."""
 
 
 Match = Literal["latest", "conversation"]
@@ -131,6 +163,7 @@ class Rule:
     operation: str | None = None  # None: every operation
     match: Match = "latest"
     after_tool_result: bool | None = None  # None: either; True: only a turn with a tool result; False: only without
+    _pattern: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.contains is not None and self.regex is not None:
@@ -141,10 +174,20 @@ class Rule:
             raise ValueError(f"`match` is one of {', '.join(MATCHES)}, not {self.match!r}")
         if self.after_tool_result is not None and not isinstance(self.after_tool_result, bool):
             raise ValueError("`after_tool_result` is true or false")
+        for name in ("contains", "regex", "operation"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"a rule's {name} must be a string, not {_kind(value)}")
+        if not isinstance(self.reply, Reply):
+            raise ValueError("a rule's reply must be a Reply")
         if self.regex is not None:
-            re.compile(self.regex)
+            try:
+                object.__setattr__(self, "_pattern", regex.compile(self.regex))
+            except (regex.error, ValueError, OverflowError, RecursionError, MemoryError) as exc:
+                raise ValueError(f"regex {self.regex[:80]!r} does not compile: {exc}") from None
 
-    def matches(self, turn: Turn, operation: str) -> bool:
+    def matches(self, turn: Turn, operation: str, seconds: float = RULE_MATCH_SECONDS) -> bool:
+        """Whether the request is this rule's; a regular expression that runs past `seconds` raises RuleTimeout."""
         if self.operation not in (None, operation):
             return False
         if self.after_tool_result is not None and self.after_tool_result != turn.after_tool_result:
@@ -152,9 +195,45 @@ class Rule:
         text = turn.latest if self.match == "latest" else turn.conversation
         if self.contains is not None:
             return self.contains in text
-        if self.regex is not None:
-            return re.search(self.regex, text) is not None
+        if self._pattern is not None:
+            try:
+                return self._pattern.search(text, timeout=seconds, concurrent=True) is not None
+            except TimeoutError:
+                raise RuleTimeout(self.regex) from None
         return True
+
+
+def _kind(value: Any) -> str:
+    """A value's type as a rules file would name it."""
+    return f"{type(value).__name__} {safe_text(reprlib.repr(value), 40)}"
+
+
+def json_violation(value: Any, where: str) -> str | None:
+    """Why a value from a rules file or the API cannot go out in a JSON reply (a TOML date, NaN, a non-string key,
+    nesting beyond the wire's bound), or None. Walks without recursion."""
+    pending: list[tuple[Any, str, int]] = [(value, where, 1)]
+    while pending:
+        item, place, depth = pending.pop()
+        if depth > MAX_NESTING_DEPTH:
+            return f"{place}: nested deeper than {MAX_NESTING_DEPTH} levels"
+        if isinstance(item, dict):
+            for key, member in item.items():
+                if not isinstance(key, str):
+                    return f"{place}: key {_kind(key)} is not a string"
+                pending.append((member, f"{place}.{safe_text(key, 40)}", depth + 1))
+        elif isinstance(item, list):
+            pending.extend((member, f"{place}[{index}]", depth + 1) for index, member in enumerate(item))
+        elif isinstance(item, float) and not math.isfinite(item):
+            return f"{place}: {item} is not a JSON number (NaN and infinities have no JSON form)"
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"{place}: a lone surrogate cannot be encoded as UTF-8"
+        elif item is not None and not isinstance(item, (bool, int, float)):
+            kind = type(item).__name__
+            return f"{place}: a {kind} has no JSON form (write it as a string): {safe_text(reprlib.repr(item), 40)}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -198,10 +277,12 @@ def shape(
 class Replies:
     """The queue and the rules, safe to change from any thread while the stub serves."""
 
-    def __init__(self) -> None:
+    def __init__(self, match_seconds: float = RULE_MATCH_SECONDS) -> None:
         self._lock = threading.Lock()
         self._queue: deque[Reply] = deque()
         self._rules: list[Rule] = []
+        self.match_seconds = match_seconds
+        self._timed_out: dict[int, Rule] = {}  # rules already reported as running past their bound
 
     def queue(self, reply: Reply) -> None:
         with self._lock:
@@ -221,37 +302,68 @@ class Replies:
         with self._lock:
             return len(self._queue)
 
+    @property
+    def has_patterns(self) -> bool:
+        """Whether choosing may search regular expressions (callers on an event loop then choose in a thread)."""
+        with self._lock:
+            return any(rule.regex is not None for rule in self._rules)
+
     def choose(self, turn: Turn, operation: str) -> Reply | None:
-        """The queued or rule-given reply for a request, or None for the fixed reply."""
+        """The queued or rule-given reply for a request, or None for the fixed reply. Rules are matched outside the
+        lock, so that a slow one holds up no one changing the replies; one past its bound answers
+        ModelTimeoutException and is reported once."""
         with self._lock:
             if self._queue:
                 return self._queue.popleft()
-            for rule in self._rules:
-                if rule.matches(turn, operation):
+            rules = list(self._rules)
+        for rule in rules:
+            try:
+                if rule.matches(turn, operation, self.match_seconds):
                     return rule.reply
+            except RuleTimeout:
+                self._report_timeout(rule)
+                return Reply(error="ModelTimeoutException", message=RULE_TIMEOUT_MESSAGE)
         return None
+
+    def _report_timeout(self, rule: Rule) -> None:
+        with self._lock:
+            if id(rule) in self._timed_out:
+                return
+            self._timed_out[id(rule)] = rule
+        logging.getLogger("bedrock_stub").warning(
+            "rule regex %r ran past %s s on a request's text; such requests are answered ModelTimeoutException",
+            safe_text(rule.regex or "", 80),
+            self.match_seconds,
+        )
 
 
 def reply_from_mapping(spec: Mapping[str, Any]) -> Reply:
     """A reply from a rules file entry or keyword arguments: `text`, `tool_use` {name, input, id}, `error`,
     `message`, `reasoning`."""
+    if not isinstance(spec, Mapping):
+        raise ValueError(f"a rule or queued reply is a table/object, not {_kind(spec)}")
     unknown = set(spec) - {"text", "tool_use", "error", "message", "reasoning", *_RULE_KEYS}
     if unknown:
-        raise ValueError(f"unknown keys {sorted(unknown)}; a reply has text, tool_use, error, message and reasoning")
+        known = "a reply has text, tool_use, error, message and reasoning"
+        raise ValueError(f"unknown keys {sorted(map(str, unknown))}; {known}")
     tool = spec.get("tool_use")
     tool_use = None
     if tool is not None:
         if not isinstance(tool, Mapping) or not isinstance(tool.get("name"), str):
             raise ValueError("tool_use needs a name (and optionally input, a table/object, and id)")
-        tool_use = ToolCall(tool["name"], dict(tool.get("input", {})), tool.get("id"))
-    text = spec.get("text", "")
-    if not isinstance(text, str):
-        raise ValueError("text must be a string")
-    reasoning = spec.get("reasoning")
-    if reasoning is not None and not isinstance(reasoning, str):
-        raise ValueError("reasoning must be a string")
+        tool_input = tool.get("input", {})
+        if not isinstance(tool_input, Mapping):
+            raise ValueError(f"tool_use.input must be a table/object, not {_kind(tool_input)}")
+        tool_use = ToolCall(tool["name"], dict(tool_input), tool.get("id"))
+    error = spec.get("error")
+    if error is not None and not isinstance(error, str):
+        raise ValueError(f"error must be the name of a modeled error, not {_kind(error)}")
     return Reply(
-        text=text, tool_use=tool_use, error=spec.get("error"), message=spec.get("message"), reasoning=reasoning
+        text=spec.get("text", ""),
+        tool_use=tool_use,
+        error=error,
+        message=spec.get("message"),
+        reasoning=spec.get("reasoning"),
     )
 
 
@@ -261,7 +373,7 @@ _RULE_KEYS = ("contains", "regex", "operation", "match", "after_tool_result")
 def rule_from_mapping(entry: Mapping[str, Any]) -> Rule:
     """A rule from a rules file entry: its reply, and `contains`/`regex`, `operation`, `match`, `after_tool_result`."""
     if not isinstance(entry, Mapping):
-        raise ValueError("a rule is a table/object")
+        raise ValueError(f"a rule is a table/object, not {_kind(entry)}")
     return Rule(
         reply_from_mapping(entry),
         entry.get("contains"),
@@ -272,20 +384,52 @@ def rule_from_mapping(entry: Mapping[str, Any]) -> Rule:
     )
 
 
+# A rules file is a few rules and replies; anything larger is a mistake (such as --rules /dev/zero).
+MAX_RULES_FILE_BYTES = 16 * 1024 * 1024
+
+
 def load_rules_file(path: Path) -> tuple[list[Rule], list[Reply]]:
-    """Rules and queued replies from a JSON or TOML file (by its suffix; anything but .toml is read as JSON)."""
-    raw = path.read_bytes()
-    if path.suffix.lower() == ".toml":
-        if tomllib is None:
-            raise ValueError("TOML rules files need Python 3.11 or later (tomllib); use JSON instead")
-        document = tomllib.loads(raw.decode("utf-8"))
-    else:
-        document = json.loads(raw)
+    """Rules and queued replies from a JSON or TOML file (by its suffix; anything but .toml is read as JSON).
+    Whatever the file holds, a problem raises ValueError (or OSError, if it cannot be read) saying what is wrong."""
+    with path.open("rb") as file:
+        raw = file.read(MAX_RULES_FILE_BYTES + 1)
+    if len(raw) > MAX_RULES_FILE_BYTES:
+        raise ValueError(f"larger than {MAX_RULES_FILE_BYTES // (1024 * 1024)} MiB; a rules file holds a few rules")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        if path.suffix.lower() == ".toml":
+            if tomllib is None:
+                raise ValueError("TOML rules files need Python 3.11 or later (tomllib); use JSON instead")
+            document = tomllib.loads(text)
+        else:
+            document = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
     if not isinstance(document, dict):
         raise ValueError("a rules file holds an object with `rules` and/or `queue` lists")
     unknown = set(document) - {"rules", "queue"}
     if unknown:
         raise ValueError(f"unknown top-level keys {sorted(unknown)}; expected `rules` and/or `queue`")
-    rules = [rule_from_mapping(entry) for entry in document.get("rules", [])]
-    queue = [reply_from_mapping(entry) for entry in document.get("queue", [])]
+    entries = {name: document.get(name, []) for name in ("rules", "queue")}
+    for name, items in entries.items():
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise ValueError(f"`{name}` must be a list of tables/objects")
+    rules, queue = [], []
+    for index, entry in enumerate(entries["rules"]):
+        try:
+            rules.append(rule_from_mapping(entry))
+        except ValueError as exc:
+            raise ValueError(f"rules[{index}]: {exc}") from None
+    for index, entry in enumerate(entries["queue"]):
+        try:
+            queue.append(reply_from_mapping(entry))
+        except ValueError as exc:
+            raise ValueError(f"queue[{index}]: {exc}") from None
     return rules, queue
+
+
+def _refuse_constant(token: str) -> Any:
+    raise ValueError(f"{token} is not a JSON value (NaN and infinities have no JSON form)")
