@@ -23,32 +23,37 @@ def scrubbed(base: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def write_dummy_aws_files(home: Path, credentials: Credentials) -> tuple[Path, Path]:
-    """A config and a credentials file with only a [default] profile holding the stub's dummy keys."""
+def write_dummy_aws_files(home: Path, credentials: Credentials, region: str = REGION) -> tuple[Path, Path]:
+    """A config and a credentials file with only a [default] profile holding the stub's dummy keys and region."""
     aws_dir = home / ".aws"
     aws_dir.mkdir(parents=True, exist_ok=True)
     keys = f"aws_access_key_id = {credentials.access_key_id}\naws_secret_access_key = {credentials.secret_access_key}\n"
     config = aws_dir / "config"
-    config.write_text(f"[default]\nregion = {REGION}\n{keys}", encoding="utf-8")
+    config.write_text(f"[default]\nregion = {region}\n{keys}", encoding="utf-8")
     shared_credentials = aws_dir / "credentials"
     shared_credentials.write_text(f"[default]\n{keys}", encoding="utf-8")
     return config, shared_credentials
 
 
 def sample_environment(
-    endpoint_url: str, credentials: Credentials, home: Path, base: Mapping[str, str] | None = None
+    endpoint_url: str,
+    credentials: Credentials,
+    home: Path,
+    base: Mapping[str, str] | None = None,
+    region: str = REGION,
 ) -> dict[str, str]:
-    """What a sample process sees: DESIGN.md's contract, so that no run can reach a real AWS account."""
+    """What a sample process sees: DESIGN.md's contract, so that no run can reach a real AWS account. `region` is
+    the one the sample's code signs for (an SDK that takes its region from the environment signs for it too)."""
     env = scrubbed(os.environ if base is None else base)
-    config, shared_credentials = write_dummy_aws_files(home, credentials)
+    config, shared_credentials = write_dummy_aws_files(home, credentials, region)
     no_proxy = ",".join(filter(None, [env.get("NO_PROXY", ""), "127.0.0.1,localhost,::1"]))
     env.update(
         {
             ENDPOINT_VARIABLE: endpoint_url,
             "AWS_ACCESS_KEY_ID": credentials.access_key_id,
             "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
             "AWS_CONFIG_FILE": str(config),
             "AWS_SHARED_CREDENTIALS_FILE": str(shared_credentials),
             # No instance-metadata look-ups: they would only slow a run down, and are a way out of the sandbox.

@@ -14,7 +14,8 @@ from bedrock_stub import JournalEntry, Stub
 
 from .environment import sample_environment, scrubbed
 from .process import ProcessResult, run_process
-from .registry import Language, Sample, Tool
+from .registry import Language, Sample, Tool, regions
+from .registry.model import DEFAULT_REGION
 from .results import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, SampleResult
 from .scenarios import PLAIN, TOOL_USE_ID, Expectation, Scenario
 from .steps import StepOutcome, run_steps
@@ -112,13 +113,21 @@ def run_against(
         samples = language.programs().get(command, ())
     user_input = next((sample.stdin for sample in samples if sample.stdin is not None), None)
     with tempfile.TemporaryDirectory(prefix="mirror-home-") as home:
-        env = sample_environment(stub.url, stub.credentials, Path(home))
+        env = sample_environment(stub.url, stub.credentials, Path(home), region=program_region(samples))
         if any(sample.tool is not None for sample in samples):
             env.update(weather_service().environment(env))
         mark = stub.journal.mark()
         expected = stub.reply
         process = run_process(command, cwd=language.path, env=env, timeout=timeout, stdin=user_input)
         return SampleRun(process, expected, stub.journal_since(mark))
+
+
+def program_region(samples: Sequence[Sample]) -> str:
+    """The region one program's samples sign for; the samples of one program share it."""
+    found = {sample.region for sample in samples} or {DEFAULT_REGION}
+    if len(found) > 1:
+        raise ValueError(f"the samples of one program sign for several regions: {', '.join(sorted(found))}")
+    return found.pop()
 
 
 def judge_run(
@@ -352,7 +361,8 @@ def execute_run(
             for sample in samples
         ]
     plain = planned.scenario.name == PLAIN
-    stub = Stub(reply=reply, strict=strict and plain, **planned.scenario.stub_options(list(samples))).start()
+    options = {"regions": regions(), **planned.scenario.stub_options(list(samples))}
+    stub = Stub(reply=reply, strict=strict and plain, **options).start()
     try:
         planned.scenario.arrange(stub)
         planned.scenario.arrange_for(stub, samples)

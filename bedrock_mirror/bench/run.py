@@ -419,7 +419,7 @@ def main(arguments: list[str], log: Callable[[str], None] = print) -> dict[str, 
     data["samples"] = []
     if options.sample_runs:
         log("samples against their floors...")
-        with Stub() as stub:
+        with Stub(regions=registry.regions()) as stub:
             runs = options.sample_runs
             timings: list[SampleTiming] = [
                 timing for language in registry.LANGUAGES for timing in time_language(language, stub, runs)

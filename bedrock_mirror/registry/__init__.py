@@ -27,6 +27,11 @@ def all_samples() -> list[tuple[Language, Sample]]:
     return [(candidate, sample) for candidate in LANGUAGES for sample in candidate.samples]
 
 
+def regions() -> frozenset[str]:
+    """Every region a sample signs for: the regions the harness's stubs serve."""
+    return frozenset(sample.region for _, sample in all_samples())
+
+
 __all__ = [
     "CLAUDE_2",
     "CLAUDE_3_HAIKU",
@@ -45,4 +50,5 @@ __all__ = [
     "all_samples",
     "language",
     "language_names",
+    "regions",
 ]

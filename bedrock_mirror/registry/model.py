@@ -11,6 +11,8 @@ from bedrock_stub import STREAMING_OPERATIONS
 from ..extraction import WHOLE_OUTPUT, Extraction
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+# The region a sample's code signs for unless its record says otherwise (the documentation's examples mostly use it).
+DEFAULT_REGION = "us-east-1"
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class Sample:
     stdin: str | None = None
     # The tool it offers the model, if any (the tool round trip scenario calls it).
     tool: ToolUse | None = None
+    # The region its code signs for (the harness gives the process this region, and the stub serves it).
+    region: str = DEFAULT_REGION
 
     @property
     def streams(self) -> bool:

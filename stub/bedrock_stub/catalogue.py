@@ -57,15 +57,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ImportError:  # Python 3.10: a models file is JSON there
-    tomllib = None  # type: ignore[assignment]
+else:  # pragma: no cover - Python 3.10 has no tomllib: a models file is JSON there
+    tomllib = None
 
 from .errors import validation_error
 from .operations import COUNT_TOKENS
