@@ -276,7 +276,7 @@ class BedrockRuntimeApp:
             if member is None:
                 raise fault.to_error()
             broken = _StreamBreak(member, fault.to_error())
-        model = state.catalogue.resolve(entry.model_id, operation=operation.name)
+        model = state.catalogue.resolve(_model_id(segments[2]), operation=operation.name)
         handler = _HANDLERS[operation.name]
         await handler(self, send, exchange, operation, model, body, broken)
 
