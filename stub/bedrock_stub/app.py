@@ -43,6 +43,7 @@ from .operations import (
     Operation,
 )
 from .prompt_cache import PromptCache
+from .relay import Relay
 from .replies import Answer, Replies, Reply, Turn, default_reasoning, shape
 from .schemas import Constraints, fit_reply
 from .sigv4 import DEFAULT_REGION, Credentials, first_values, verify
@@ -94,6 +95,8 @@ class StubState:
     prompt_cache: PromptCache = field(default_factory=PromptCache)
     # The guardrails requests may name, and the words each blocks.
     guardrails: Guardrails = field(default_factory=Guardrails)
+    # Record or replay mode: requests are answered from recordings or an upstream instead (relay.py).
+    relay: Relay | None = None
 
 
 class _Exchange:
@@ -246,7 +249,8 @@ class BedrockRuntimeApp:
         entry.body, entry.body_truncated = body_for_journal(body)
         entry.body_bytes = len(body)
         state = self.state
-        if state.verify_signatures:
+        relay = state.relay
+        if state.verify_signatures and not (relay is not None and relay.takes_bearer(exchange.first)):
             query = scope.get("query_string", b"").decode("latin-1")
             verdict = verify(
                 scope["method"],
@@ -263,6 +267,10 @@ class BedrockRuntimeApp:
             entry.auth_scheme = verdict.scheme
             if verdict.error is not None:
                 raise verdict.error
+        if relay is not None and operation is not None:
+            query = scope.get("query_string", b"").decode("latin-1")
+            await relay.answer(exchange, operation, body, query, send)
+            return
         fault = state.faults.take(entry.operation)
         if guardrail is not None:
             if fault is not None:

@@ -15,10 +15,12 @@ from .catalogue import load_models_file
 from .errors import MODELED_ERRORS
 from .models import CATALOGUE
 from .operations import OPERATION_NAMES
+from .recordings import MatchRule
 from .replies import load_rules_file
 from .server import DEFAULT_JOURNAL_WINDOW, DEFAULT_TIMEOUT, Stub, is_loopback
 from .sigv4 import DEFAULT_REGION, EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials
 from .tls import trust_hints
+from .upstream import Upstream
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -281,11 +283,55 @@ def build_parser(prog: str = "bedrock-stub") -> argparse.ArgumentParser:
         "0 sends it at once, which lets a client on this machine that is still writing its request drop the "
         "connection (the SDK for Go does) (default: %(default)s)",
     )
+    _add_recording_options(parser)
     return parser
+
+
+def _add_recording_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "record and replay",
+        "Record real Bedrock once (--upstream URL --record DIR), replay it anywhere (--replay DIR); "
+        "`bedrock-stub check DIR` compares the stub's own answers with recordings. See README, 'Record and replay'.",
+    )
+    group.add_argument(
+        "--upstream",
+        metavar="URL",
+        help="the endpoint recorded requests are sent to, re-signed with botocore's credentials (environment, "
+        "profile, SSO) or with the caller's Bedrock API key; there is no default: e.g. "
+        "https://bedrock-runtime.us-east-1.amazonaws.com (a real account: it costs money)",
+    )
+    group.add_argument("--record", type=Path, metavar="DIR", help="send every request upstream, record each in DIR")
+    group.add_argument("--replay", type=Path, metavar="DIR", help="answer every request from the recordings in DIR")
+    group.add_argument(
+        "--record-on-miss",
+        action="store_true",
+        help="with --replay and --upstream: a request no recording matches goes upstream and is recorded in DIR",
+    )
+    group.add_argument(
+        "--replay-timing", action="store_true", help="replay with the recorded pacing (stream events, latency)"
+    )
+    group.add_argument(
+        "--match",
+        metavar="PARTS",
+        help="what a request must share with a recording, of operation,model,body (default: all three)",
+    )
+    group.add_argument(
+        "--match-ignore",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="leave this body member out of matching, as a dotted path (inferenceConfig.temperature); repeatable",
+    )
 
 
 def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
     """Runs the stub from the command line; `prog` is the name its usage and errors go by."""
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["check"]:
+        from .contract import main as check_main
+
+        return check_main(argv[1:], prog=f"{prog} check")
     args = build_parser(prog).parse_args(argv)
     catalogue = list(CATALOGUE)
     if args.models_file is not None:
@@ -341,6 +387,12 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
             honour_max_tokens=args.honour_max_tokens,
             pad_events=args.pad_events,
             stream_head_delay=args.stream_head_delay,
+            upstream=args.upstream,
+            record=args.record,
+            replay=args.replay,
+            record_on_miss=args.record_on_miss,
+            replay_timing=args.replay_timing,
+            match=MatchRule.parse(args.match, args.match_ignore),
         )
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -348,6 +400,11 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    except ValueError as exc:  # RecordingError too: one line naming the recording and what is wrong
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if stub.state.relay is not None and stub.state.relay.upstream is not None:
+        print(upstream_warning(stub.state.relay.upstream), file=sys.stderr, flush=True)
     for rule in rules:
         stub.state.replies.add_rule(rule)
     for reply in queue:
@@ -370,6 +427,14 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
     if stub.tls_files is not None:
         stub.tls_files.remove()
     return 0
+
+
+def upstream_warning(upstream: Upstream) -> str:
+    found = "credentials from botocore's chain" if upstream.credentials is not None else "no AWS credentials"
+    return (
+        f"warning: requests are sent to {upstream.url}; against real Bedrock this calls a real account and can "
+        f"cost money ({found}; callers' Bedrock API keys are passed on)"
+    )
 
 
 def bind_warning(host: str) -> str | None:

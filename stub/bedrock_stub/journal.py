@@ -42,6 +42,8 @@ class JournalEntry:
     request_id: str = ""
     # How the request authenticated (`sigv4.AuthScheme`); "none" until its signature or key was checked.
     auth_scheme: AuthScheme = "none"
+    # The recording that answered (replay), or that the exchange was written to (record).
+    recording: str | None = None
 
     def header(self, name: str) -> str | None:
         for header_name, value in self.headers:

@@ -24,9 +24,12 @@ from .faults import Fault
 from .guardrails import DEFAULT_BLOCKED_MESSAGE, Guardrail
 from .journal import Journal, JournalEntry
 from .models import CATALOGUE, Catalogue, Model
+from .recordings import MatchRule
+from .relay import relay_for
 from .replies import Match, Reply, Rule, ToolCall, default_reasoning, reply_from_mapping
 from .sigv4 import DEFAULT_REGION, Credentials
 from .tls import make_tls_files
+from .upstream import Upstream
 
 graceful_goaway.install()
 limits.install()
@@ -92,6 +95,12 @@ class Stub:
         keep_alive_timeout: float = DEFAULT_TIMEOUT,
         max_connections: int | None = None,
         journal_window: int | None = None,
+        upstream: str | Upstream | None = None,
+        record: Path | str | None = None,
+        replay: Path | str | None = None,
+        record_on_miss: bool = False,
+        replay_timing: bool = False,
+        match: MatchRule | None = None,
     ) -> None:
         """`read_timeout`: seconds a request's body may take to arrive (None: no limit); `keep_alive_timeout`:
         seconds a connection may sit idle, also before its first request is complete; `max_connections`: open
@@ -107,6 +116,7 @@ class Stub:
         catalogue or override its fields (see `catalogue.load_models_file`).
         `stream_head_delay`: seconds a streamed reply's head waits after its request (0: none), as a real one
         never arrives at once; without it the SDK for Go, on the same machine, can drop its own connection.
+        `record`/`replay`: a folder of recordings to write (from `upstream`, a URL) or to answer from; see relay.py.
         """
         self.tls_files = make_tls_files(host, None if ca_file is None else Path(ca_file)) if tls else None
         if isinstance(models, (str, os.PathLike)):
@@ -130,6 +140,14 @@ class Stub:
             read_timeout=read_timeout,
             regions=None if any_region else frozenset(regions if regions is not None else (region,)),
             api_keys=frozenset(api_keys),
+            relay=relay_for(
+                upstream=upstream,
+                record=record,
+                replay=replay,
+                record_on_miss=record_on_miss,
+                replay_timing=replay_timing,
+                match=match,
+            ),
         )
         self.app = BedrockRuntimeApp(self.state)
         self._socket = listening_socket(host, port)
