@@ -12,8 +12,9 @@ import pytest
 from bedrock_stub import Stub, contract
 from bedrock_stub.recordings import FORMAT
 from botocore.exceptions import ClientError
-from conftest import HAIKU, bedrock_client
-from test_record_replay import UPSTREAM_KEYS, _converse_request, _messages, chain_keys  # noqa: F401
+
+from tests.helpers import HAIKU, bedrock_client
+from tests.test_record_replay import UPSTREAM_KEYS, _converse_request, _messages, chain_keys  # noqa: F401
 
 KNOWN_REPLY = "The upstream's own words, which the check must not compare."
 

@@ -14,8 +14,9 @@ import pytest
 from bedrock_stub import Credentials, Stub
 from bedrock_stub.recordings import MatchRule, RecordingError, load_directory, read_recording
 from botocore.exceptions import ClientError, EventStreamError
-from conftest import HAIKU, bedrock_client
-from test_real_clients import js_client, run_js  # noqa: F401  (js_client is a fixture)
+
+from tests.helpers import HAIKU, bedrock_client
+from tests.test_real_clients import js_client, run_js  # noqa: F401  (js_client is a fixture)
 
 UPSTREAM_KEYS = Credentials(
     "AKIAUPSTREAMEXAMPLE1", "upstream/Secret+Key0123456789abcdefEXAMPLE", "upstream-session-tok3n"
