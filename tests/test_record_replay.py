@@ -4,6 +4,7 @@ the same calls from the recordings alone once the upstream is gone. Everything r
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -433,3 +434,83 @@ def test_the_command_replays_and_warns_before_calling_an_upstream(recorded, tmp_
         _, stderr = process.communicate(timeout=15)
     assert process.returncode == 0
     assert stderr.startswith("warning: requests are sent to http://127.0.0.1:9; against real Bedrock this calls a real")
+
+
+# The pytest fixture's modes, run in a pytest of their own
+
+
+FIXTURE_TESTS = """
+import os
+
+import boto3
+
+
+def ask(text):
+    client = boto3.client("bedrock-runtime")
+    reply = client.converse(
+        modelId="anthropic.claude-3-haiku-20240307-v1:0", messages=[{"role": "user", "content": [{"text": text}]}]
+    )
+    return reply["output"]["message"]["content"][0]["text"]
+
+
+def test_first(bedrock_stub):
+    assert ask(os.environ["PROMPT"]) == os.environ["EXPECTED"]
+    assert bedrock_stub.requests[-1].recording.startswith("0001-Converse-")
+
+
+def test_second(bedrock_stub):
+    assert ask("Second test") == os.environ["EXPECTED"]
+"""
+
+
+def _pytest(folder: Path, *args: str, prompt: str = "First test", expected: str = KNOWN_REPLY):
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(folder),
+        "PROMPT": prompt,
+        "EXPECTED": expected,
+        "AWS_CONFIG_FILE": str(folder / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(folder / "none"),
+        # What botocore's chain finds for the upstream; the fixture hides it from each test.
+        "AWS_ACCESS_KEY_ID": UPSTREAM_KEYS.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": UPSTREAM_KEYS.secret_access_key,
+        "AWS_SESSION_TOKEN": UPSTREAM_KEYS.session_token or "",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_calls.py", *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_fixture_records_a_folder_per_test_and_replays_it(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "test_calls.py").write_text(FIXTURE_TESTS)
+    folder = tmp_path / "recordings"
+    with Stub(reply=KNOWN_REPLY, credentials=UPSTREAM_KEYS) as upstream:
+        recorded = _pytest(project, "--bedrock-record", str(folder), "--bedrock-upstream", upstream.url)
+        assert recorded.returncode == 0, recorded.stdout + recorded.stderr
+        assert len(upstream.journal.entries()) == 2
+    assert sorted(str(path.relative_to(folder)) for path in folder.rglob("*.json")) == [
+        "test_calls/test_first/0001-Converse-anthropic.claude-3-haiku-20240307-v1_0.json",
+        "test_calls/test_second/0001-Converse-anthropic.claude-3-haiku-20240307-v1_0.json",
+    ]
+    replayed = _pytest(project, "--bedrock-replay", str(folder))
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    missed = _pytest(project, "--bedrock-replay", str(folder), prompt="Another prompt")
+    assert missed.returncode == 1
+    assert "1 failed, 1 passed" in missed.stdout
+    assert 'it differs in body.messages[0].content[0].text: recorded "First test", asked "Another prompt"' in (
+        missed.stdout
+    )
+
+
+def test_the_fixture_refuses_recording_without_an_upstream(tmp_path):
+    (tmp_path / "test_calls.py").write_text(FIXTURE_TESTS)
+    result = _pytest(tmp_path, "--bedrock-record", str(tmp_path / "recordings"))
+    assert result.returncode == 4
+    assert "record mode all needs --bedrock-upstream URL: there is none by default" in result.stderr

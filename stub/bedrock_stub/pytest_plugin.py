@@ -22,6 +22,9 @@ import pytest
 from bedrock_stub import Stub
 from bedrock_stub.journal import JournalEntry
 
+# Record and replay for the fixture (--bedrock-record, --bedrock-replay): its options, hooks and per-test folders.
+pytest_plugins = ["bedrock_stub.pytest_modes"]
+
 REGION = "us-east-1"
 # Settings that would point an SDK at a real account or another endpoint; the fixture removes them.
 _CALLER_SETTINGS = (
