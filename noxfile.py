@@ -49,6 +49,12 @@ def drift(session: nox.Session) -> None:
     sessions.drift_session(session)
 
 
+@nox.session(venv_backend="none", default=False)
+def record(session: nox.Session) -> None:
+    """Record every example against a real endpoint (-- --upstream URL [--yes]): a real account and cost; not in CI."""
+    sessions.record_session(session)
+
+
 @nox.session(venv_backend="none")
 def idioms(session: nox.Session) -> None:
     """Regenerate docs/idioms.md and .html (each step of each operation in every language) and the README's tables."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from bedrock_stub import JournalEntry, Stub
 
@@ -286,12 +287,14 @@ def judge(
     reasons = []
     if not process.ok and (check_exit or process.timed_out or process.missing_program):
         reasons.append(f"the sample {process.describe_failure()}")
+    own = _own(sample, entries)
+    # Recording or replaying, the answer is the recorded one, which the journal holds.
+    expected = next((entry.reply_text for entry in reversed(own) if entry.recording and entry.reply_text), expected)
     extracted = sample.extraction.extract_printed(process.stdout, process.stderr)
     if extracted is None:
         reasons.append(f"no answer found in its output ({sample.extraction.describe()})")
     elif extracted != expected:
         reasons.append("the printed text differs from the stub's reply")
-    own = _own(sample, entries)
     if not entries:
         reasons.append("it never called the stub")
     elif not own:
@@ -347,12 +350,13 @@ def execute_run(
     timeout: float,
     log: Log,
     strict: bool = False,
+    stub_options: Mapping[str, Any] | None = None,
 ) -> list[SampleResult]:
     """Runs one planned run and judges each of its samples.
 
     The run gets a stub of its own, arranged for its scenario and answering `reply` unless the scenario sets
     its own (so that texts compare across runs), and stopped when it ends: its journal holds its requests only.
-    `strict` applies to the plain scenario's stub.
+    `strict` applies to the plain scenario's stub; `stub_options` are further `Stub` keywords (record or replay).
     """
     language, samples, expectations = planned.language, planned.samples, planned.expectations
     if not planned.applicable:
@@ -361,7 +365,7 @@ def execute_run(
             for sample in samples
         ]
     plain = planned.scenario.name == PLAIN
-    options = {"regions": regions(), **planned.scenario.stub_options(list(samples))}
+    options = {"regions": regions(), **planned.scenario.stub_options(list(samples)), **(stub_options or {})}
     stub = Stub(reply=reply, strict=strict and plain, **options).start()
     try:
         planned.scenario.arrange(stub)

@@ -20,8 +20,9 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .pipeline import (
     Log,
@@ -105,6 +106,8 @@ class Suite:
     estimates: Mapping[tuple[str, str], float] | None = None
     # False: only what is news (progress, failing cells, skipped languages); True: every step and run as well.
     verbose: bool = True
+    # Further `Stub` keywords for every run: recording from an upstream, or replaying recordings.
+    stub_options: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.stats = SuiteStats(self.jobs)
@@ -208,6 +211,7 @@ class Suite:
                 timeout=self.timeout or sample_timeout(),
                 log=lines.append,
                 strict=self.strict,
+                stub_options=self.stub_options,
             )
         except Exception as error:  # a fault of the harness fails this run, not the others
             lines.append(f"{planned.name}: the harness failed: {error!r}\n{traceback.format_exc()}")

@@ -8,9 +8,14 @@ import json
 import logging
 import os
 import shutil
+import sys
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from bedrock_stub.recordings import load_directory
+from bedrock_stub.upstream import Upstream
 
 from . import registry
 from .environment import scrubbed
@@ -30,6 +35,8 @@ if TYPE_CHECKING:
 
 # Where `--sdk latest` builds: a copy of each language folder, so that the pinned build stays as it is.
 DRIFT_ROOT = ROOT / ".cache" / "drift"
+# Where `nox -s record` writes by default; `nox -- --replay DIR` reads.
+RECORDINGS = ROOT / "recordings"
 # What a build makes inside a language folder; the copy keeps its own, so they are not copied over it.
 _BUILD_OUTPUTS = (".venv", "node_modules", "target", "bin", "obj", "vendor", "output", "__pycache__", ".gradle")
 
@@ -65,12 +72,22 @@ def _options_from(posargs: list[str]) -> argparse.Namespace:
         help="latest: build a copy of the language folder (.cache/drift/) with the SDK's newest release and run "
         "the samples with it; the report shows it beside the pin",
     )
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        metavar="DIR",
+        help="answer every sample from the recordings in DIR (see `nox -s record`) instead of the stub's own "
+        "answers; the plain scenario only",
+    )
     return parser.parse_args(posargs)
 
 
 def _scenarios_from(posargs: list[str]) -> tuple[Scenario, ...]:
-    names = _options_from(posargs).scenario
-    return tuple(scenario(name) for name in names) if names else SCENARIOS
+    options = _options_from(posargs)
+    if options.replay is not None:
+        # Recordings hold what the service answered; the other scenarios arrange the stub's own faults.
+        return (scenario(PLAIN),)
+    return tuple(scenario(name) for name in options.scenario) if options.scenario else SCENARIOS
 
 
 def language_session(session: Session, name: str) -> None:
@@ -197,13 +214,18 @@ def _run_suite(
     *,
     latest: bool = False,
     verbose: bool = True,
+    stub_options: Mapping[str, Any] | None = None,
 ) -> list[SampleResult]:
     """Runs the languages' runs on a pool of workers, writes every result (and logs each one when `verbose`), and
-    returns them."""
+    returns them.
+
+    `stub_options`: further `Stub` keywords for every run (default: `--replay DIR` from the session's arguments)."""
     try:
         required = required_languages(registry.language_names())
         jobs = worker_count()
-    except ValueError as error:
+        if stub_options is None:
+            stub_options = _replay_options(_options_from(list(session.posargs)).replay)
+    except ValueError as error:  # RecordingError too: one line naming the recording
         session.error(str(error))
     folder = drift_dir() if latest else output_dir()
     targets = []
@@ -228,6 +250,7 @@ def _run_suite(
         stamp_dir=DRIFT_ROOT / "stamps" if latest else None,
         estimates=estimates_from(read_results(folder)) if jobs > 1 else None,
         verbose=verbose,
+        stub_options=stub_options,
     )
     results = suite.run()
     if latest:
@@ -258,6 +281,48 @@ def _run_suite(
         session.log(suite.stats.describe())
     write_suite_stats(suite.stats, folder)
     return results
+
+
+def _replay_options(folder: Path | None) -> dict[str, Any]:
+    """The stub keywords that replay `folder`, checked once here rather than by every run's stub."""
+    if folder is None:
+        return {}
+    load_directory(folder)
+    return {"replay": folder}
+
+
+def record_session(session: Session) -> None:
+    """Records every example's calls against a real endpoint, once the user has said yes to what it costs."""
+    parser = argparse.ArgumentParser(prog="nox -s record --")
+    parser.add_argument(
+        "--upstream", required=True, metavar="URL", help="e.g. https://bedrock-runtime.us-east-1.amazonaws.com"
+    )
+    parser.add_argument(
+        "--dir", type=Path, default=RECORDINGS, metavar="DIR", help="where the recordings go (default: recordings/)"
+    )
+    parser.add_argument("--language", action="append", choices=registry.language_names(), help="only this language")
+    parser.add_argument("--yes", action="store_true", help="go ahead without asking (needed when not interactive)")
+    options = parser.parse_args(list(session.posargs))
+    session.warn(
+        f"recording sends every example's requests to {options.upstream}: against real Bedrock that calls a real "
+        "AWS account with your own credentials (botocore's chain) and can cost money"
+    )
+    if not options.yes:
+        if not sys.stdin.isatty():
+            session.error("not recording: standard input is not a terminal, so no one can agree; pass --yes")
+        if input("Record against it? Type yes: ").strip().lower() != "yes":
+            session.error("not recording: the answer was not yes")
+    try:
+        stub_options: dict[str, Any] = {"upstream": Upstream(options.upstream), "record": options.dir}
+    except ValueError as error:
+        session.error(f"--upstream: {error}")
+    names = options.language or registry.language_names()
+    languages = [registry.language(name) for name in names]
+    results = _run_suite(session, languages, (scenario(PLAIN),), stub_options=stub_options)
+    session.log(f"recorded into {options.dir}; replay with: nox -- --replay {options.dir}")
+    failed = [result for result in results if result.status == FAILED]
+    if failed:
+        session.error("; ".join(f"{result.sample}: {result.reason}" for result in failed))
 
 
 def lint_session(session: Session) -> None:

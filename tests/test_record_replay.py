@@ -514,3 +514,74 @@ def test_the_fixture_refuses_recording_without_an_upstream(tmp_path):
     result = _pytest(tmp_path, "--bedrock-record", str(tmp_path / "recordings"))
     assert result.returncode == 4
     assert "record mode all needs --bedrock-upstream URL: there is none by default" in result.stderr
+
+
+# The mirror: its examples judged against recorded answers
+
+
+def test_the_mirror_judges_a_sample_by_the_recorded_answer(tmp_path, chain_keys):
+    """The suite as nox runs it, every run's stub recording from an upstream, then replaying what it recorded."""
+    from bedrock_mirror.scenarios import PLAIN, scenario
+    from bedrock_mirror.schedule import Suite
+    from tests.helpers import CALL_THE_STUB, fake_language, script_samples
+
+    language = fake_language(tmp_path, samples=script_samples(tmp_path, {"prints": CALL_THE_STUB + "print(text)\n"}))
+    folder = tmp_path / "recordings"
+
+    def run(**stub_options: Any) -> Any:
+        suite = Suite(
+            [language],
+            (scenario(PLAIN),),
+            run_id="r",
+            required=(),
+            log=print,
+            reply="the stub's own",
+            timeout=60,
+            stub_options=stub_options,
+        )
+        [result] = suite.run()
+        return result
+
+    with Stub(reply=KNOWN_REPLY, credentials=UPSTREAM_KEYS) as upstream:
+        recorded = run(upstream=upstream.url, record=folder)
+    replayed = run(replay=folder)
+    for result in (recorded, replayed):
+        assert (result.status, result.reason) == ("passed", "")
+        assert result.expected_text == result.extracted_text == KNOWN_REPLY
+    assert [entry["recording"] for entry in replayed.journal] == [path.name for path in folder.iterdir()]
+
+
+class _Session:
+    """What the sessions use of nox's Session."""
+
+    def __init__(self, *posargs: str) -> None:
+        self.posargs = list(posargs)
+        self.said: list[str] = []
+
+    def warn(self, message: str) -> None:
+        self.said.append(message)
+
+    log = warn
+
+    def error(self, message: str) -> None:
+        raise RuntimeError(message)
+
+
+def test_nox_record_says_what_it_costs_and_needs_yes_when_no_one_can_be_asked(monkeypatch):
+    from bedrock_mirror import sessions
+
+    monkeypatch.setattr(sys, "stdin", open(os.devnull))  # noqa: SIM115
+    session = _Session("--upstream", "https://bedrock-runtime.us-east-1.amazonaws.com")
+    with pytest.raises(RuntimeError, match="standard input is not a terminal, so no one can agree; pass --yes"):
+        sessions.record_session(session)
+    assert "calls a real AWS account with your own credentials (botocore's chain) and can cost money" in session.said[0]
+
+
+def test_nox_replay_runs_the_plain_scenario_from_a_folder_it_has_checked(tmp_path):
+    from bedrock_mirror import sessions
+
+    assert [each.name for each in sessions._scenarios_from(["--replay", str(tmp_path)])] == ["plain"]
+    assert sessions._replay_options(tmp_path) == {"replay": tmp_path}
+    (tmp_path / "0001-x.json").write_text("{")
+    with pytest.raises(RecordingError, match=r"0001-x\.json: not valid JSON"):
+        sessions._replay_options(tmp_path)

@@ -72,7 +72,7 @@ def _load(path: Path, root: Path | None) -> Any:
         except (ValueError, RecursionError) as exc:
             raise RecordingError(f"{path}: not valid JSON ({_one_line(exc)})") from None
     try:
-        import yaml
+        import yaml  # type: ignore[import-untyped,unused-ignore]
     except ModuleNotFoundError:
         raise RecordingError(
             f"{path}: reading YAML cassettes needs PyYAML: pip install 'bedrock-stub[check]'"

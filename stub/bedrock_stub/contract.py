@@ -137,7 +137,7 @@ def _block_kind(block: Any) -> str | None:
             return str(block["type"])
         members = [key for key in block if key != "p"]
         if len(members) == 1:
-            return members[0]
+            return str(members[0])
     return None
 
 

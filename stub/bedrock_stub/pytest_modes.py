@@ -70,14 +70,14 @@ class RecordingOptions:
 
 def options_from(config: pytest.Config) -> RecordingOptions | None:
     record, replay = config.getoption("bedrock_record"), config.getoption("bedrock_replay")
-    upstream_url, mode = config.getoption("bedrock_upstream"), config.getoption("bedrock_record_mode")
+    upstream_url, chosen = config.getoption("bedrock_upstream"), config.getoption("bedrock_record_mode")
     if record is None and replay is None:
-        if upstream_url or mode:
+        if upstream_url or chosen:
             raise pytest.UsageError("--bedrock-upstream and --bedrock-record-mode need --bedrock-record or -replay")
         return None
     if record is not None and replay is not None:
         raise pytest.UsageError("--bedrock-record or --bedrock-replay, not both (see --bedrock-record-mode)")
-    mode = mode or ("all" if record is not None else "none")
+    mode: RecordMode = chosen or ("all" if record is not None else "none")
     if mode != "none" and not upstream_url:
         raise pytest.UsageError(f"record mode {mode} needs --bedrock-upstream URL: there is none by default")
     try:

@@ -591,8 +591,8 @@ def reply_text(recording: Recording) -> str | None:
     if recording.events is not None:
         pieces: list[str] = []
         for event in recording.events:
-            payload = event.payload if isinstance(event.payload, dict) else {}
-            delta = payload.get("delta") if isinstance(payload.get("delta"), dict) else {}
+            payload: dict[str, Any] = event.payload if isinstance(event.payload, dict) else {}
+            delta: dict[str, Any] = payload["delta"] if isinstance(payload.get("delta"), dict) else {}
             if event.name == "chunk":
                 text = delta.get("text") if payload.get("type") == "content_block_delta" else payload.get("completion")
             elif event.name == "contentBlockDelta":
