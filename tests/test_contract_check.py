@@ -159,3 +159,25 @@ def test_check_refuses_a_bad_file_in_one_line(tmp_path, name, content, expected)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.startswith(f"error: {tmp_path / name}: ") and expected in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_recorded_tool_call_is_checked_against_the_stubs_own(tmp_path, chain_keys):  # noqa: F811
+    folder = tmp_path / "recordings"
+    weather = {"name": "get_weather", "input": {"city": "Bergen"}}
+    tools = {"tools": [{"toolSpec": {"name": "get_weather", "inputSchema": {"json": {"type": "object"}}}}]}
+    with (
+        Stub(credentials=UPSTREAM_KEYS) as upstream,
+        Stub(upstream=upstream.url, record=folder) as recorder,
+    ):
+        upstream.add_rule(contains="weather", text="Looking.", tool_use=weather)
+        client = bedrock_client(recorder.url)
+        list(client.converse_stream(**_converse_request("The weather?"), toolConfig=tools)["stream"])
+        client.converse(**_converse_request("The weather, once more?"), toolConfig=tools)
+    outcomes = contract.check(contract.collect(folder)[0])
+    assert [outcome.differences for outcome in outcomes] == [[], []]
+    script = contract.script_of(outcomes[0].recording)
+    assert (script.tool_name, json.loads("".join(script.tool_input)), "".join(script.text)) == (
+        "get_weather",
+        {"city": "Bergen"},
+        "Looking.",
+    )

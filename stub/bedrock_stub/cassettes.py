@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from botocore.eventstream import EventStreamBuffer, ParserError
 
+from .operations import STREAMING_OPERATIONS as STREAMING
 from .recordings import (
     MAX_RECORDING_BYTES,
     Body,
@@ -96,8 +97,18 @@ def _headers(value: Any) -> list[tuple[str, str]]:
     pairs = []
     for name, values in value.items():
         for each in values if isinstance(values, list) else [values]:
-            pairs.append((str(name).lower(), str(each)))
+            # vcrpy keeps a header that arrived as bytes as bytes (YAML `!!binary`).
+            text = each.decode("utf-8", "replace") if isinstance(each, bytes) else str(each)
+            pairs.append((str(name).lower(), text))
     return pairs
+
+
+def _body(message: dict[str, Any]) -> bytes:
+    """A request's or reply's body: `body` as vcrpy writes it, or `parsed_body` (JSON kept parsed, as some
+    projects' cassette serialisers write it)."""
+    if "parsed_body" in message:
+        return json.dumps(message["parsed_body"]).encode("utf-8")
+    return _bytes(message.get("body"))
 
 
 def _bytes(value: Any) -> bytes:
@@ -129,14 +140,15 @@ def _recording(interaction: Any) -> Recording | None:
         method=str(request.get("method", "POST")),
         path=parts.path,
         request_headers=kept_headers(_headers(request.get("headers"))),
-        request_body=Body.of(_bytes(request.get("body"))),
+        request_body=Body.of(_body(request)),
         status=status,
         reply_headers=kept_headers(reply_headers),
         elapsed_ms=0.0,
     )
-    body = _bytes(response.get("body"))
+    body = _body(response)
     content_type = next((value for name, value in reply_headers if name == "content-type"), "")
-    if content_type.startswith(EVENT_STREAM):
+    # Some cassette writers drop every header: a streaming operation's successful reply is a stream regardless.
+    if content_type.startswith(EVENT_STREAM) or (not content_type and status == 200 and operation in STREAMING):
         decoder = EventStreamBuffer()
         decoder.add_data(body)
         recording.events = [stream_event(message.headers, message.payload, 0.0) for message in decoder]
