@@ -100,6 +100,7 @@ def chain_keys(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", UPSTREAM_KEYS.access_key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", UPSTREAM_KEYS.secret_access_key)
     monkeypatch.setenv("AWS_SESSION_TOKEN", UPSTREAM_KEYS.session_token or "")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
 @pytest.fixture
@@ -585,3 +586,41 @@ def test_nox_replay_runs_the_plain_scenario_from_a_folder_it_has_checked(tmp_pat
     (tmp_path / "0001-x.json").write_text("{")
     with pytest.raises(RecordingError, match=r"0001-x\.json: not valid JSON"):
         sessions._replay_options(tmp_path)
+
+
+def test_a_bedrock_api_key_is_forwarded_as_it_came_and_never_written(tmp_path, monkeypatch):
+    """A caller with a Bedrock API key needs no credentials of the recorder's: the key goes upstream unchanged."""
+    import httpx
+
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    key = "ABSKQmVkcm9ja0FQSUtleS1leGFtcGxlLWtleS1mb3ItdGVzdHM="
+    folder = tmp_path / "recordings"
+    body = json.loads(_messages("With a key"))
+    # The upstream does not check signatures here: what matters is what reaches it.
+    with (
+        Stub(reply=KNOWN_REPLY, verify_signatures=False) as upstream,
+        Stub(upstream=upstream.url, record=folder) as recorder,
+    ):
+        assert recorder.state.relay.upstream.credentials is None
+        reply = httpx.post(
+            f"{recorder.url}/model/{HAIKU}/invoke", json=body, headers={"Authorization": f"Bearer {key}"}
+        )
+        seen = upstream.journal.entries()[-1]
+    assert reply.status_code == 200 and reply.json()["content"][0]["text"] == KNOWN_REPLY
+    assert seen.header("authorization") == f"Bearer {key}"
+    assert key not in next(folder.iterdir()).read_text()
+
+
+def test_without_credentials_or_a_key_the_recorder_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    with Stub(upstream="http://127.0.0.1:9", record=tmp_path / "r") as recorder, pytest.raises(ClientError) as raised:
+        bedrock_client(recorder.url).converse(**_converse_request("No keys"))
+    assert _error(raised.value)["message"].startswith("bedrock-stub: no AWS credentials for the upstream")
