@@ -246,7 +246,7 @@ class BedrockRuntimeApp:
         entry.operation = APPLY_GUARDRAIL if operation is None else operation.name
         entry.model_id = None if operation is None else _model_id(segments[2])
         body = await _read_body(receive, exchange.first.get("content-length"))
-        entry.body, entry.body_truncated = body_for_journal(body)
+        entry.body, entry.body_truncated, entry.body_sha256 = body_for_journal(body)
         entry.body_bytes = len(body)
         state = self.state
         relay = state.relay

@@ -13,6 +13,7 @@ from pathlib import Path
 from .app import STREAM_HEAD_DELAY
 from .catalogue import load_models_file
 from .errors import MODELED_ERRORS
+from .journal import MAX_JOURNAL_WINDOW, open_journal_file
 from .models import CATALOGUE
 from .operations import OPERATION_NAMES
 from .recordings import MatchRule
@@ -40,6 +41,20 @@ def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
     return int(text)
+
+
+def _journal_window(text: str) -> int:
+    value = _positive_int(text)
+    if value > MAX_JOURNAL_WINDOW:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is more than the {MAX_JOURNAL_WINDOW:,} entries allowed")
+    return value
+
+
+def _host(text: str) -> str:
+    if not _text(text).strip():
+        # An empty host binds every interface; the stub is for this machine only unless asked by address.
+        raise argparse.ArgumentTypeError("is empty, which would listen on every interface; give 127.0.0.1 or ::1")
+    return text
 
 
 def _delay(text: str) -> float:
@@ -114,7 +129,7 @@ def build_parser(prog: str = "bedrock-stub") -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--host",
-        type=_text,
+        type=_host,
         default="127.0.0.1",
         help="address to bind (default: %(default)s; anything but loopback is announced on stderr)",
     )
@@ -134,7 +149,7 @@ def build_parser(prog: str = "bedrock-stub") -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--journal-window",
-        type=_positive_int,
+        type=_journal_window,
         default=DEFAULT_JOURNAL_WINDOW,
         metavar="N",
         help="requests the in-memory journal keeps, the latest ones (default: %(default)s; the file keeps all)",
@@ -360,9 +375,10 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
             return 2
     if args.journal is not None:
         try:
-            args.journal.open("a", encoding="utf-8").close()
-        except OSError as exc:
-            print(f"error: cannot write the journal {args.journal}: {exc.strerror or exc}", file=sys.stderr)
+            open_journal_file(args.journal).close()
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            print(f"error: cannot write the journal {args.journal}: {reason}", file=sys.stderr)
             return 2
     try:
         stub = Stub(
@@ -394,7 +410,7 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
             replay_timing=args.replay_timing,
             match=MatchRule.parse(args.match, args.match_ignore),
         )
-    except RuntimeError as exc:
+    except (RuntimeError, ValueError, OverflowError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

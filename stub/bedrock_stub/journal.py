@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import hashlib
 import itertools
 import json
 import logging
+import os
+import stat
 import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from .sigv4 import AuthScheme
 
-# Bodies are kept whole up to this size; beyond it the journal keeps the start and says so.
+# Bodies are kept whole up to this size; beyond it the journal keeps the start, the full length and a SHA-256.
 BODY_KEEP_BYTES = 256 * 1024
+# What the in-memory journal may hold, in bytes of the bodies, replies and headers it keeps: beyond it the oldest
+# entries leave, whatever the window in entries allows (the file, when there is one, keeps every entry).
+DEFAULT_JOURNAL_BYTES = 64 * 1024 * 1024
+# More entries than memory could hold even if each were tiny; a larger window is a mistake, refused.
+MAX_JOURNAL_WINDOW = 10_000_000
+# A kept entry's cost beyond its texts (the record and its fields), counted so that small entries add up too.
+_ENTRY_OVERHEAD_BYTES = 1024
 
 
 @dataclass
@@ -40,6 +51,8 @@ class JournalEntry:
     findings: list[str] = field(default_factory=list)
     latency_ms: float = 0.0
     request_id: str = ""
+    # The SHA-256 (hex) of the whole body when the journal kept only its start (`body_truncated`), else None.
+    body_sha256: str | None = None
     # How the request authenticated (`sigv4.AuthScheme`); "none" until its signature or key was checked.
     auth_scheme: AuthScheme = "none"
     # The recording that answered (replay), or that the exchange was written to (record).
@@ -55,36 +68,81 @@ class JournalEntry:
         return asdict(self)
 
 
-def body_for_journal(body: bytes) -> tuple[str | None, bool]:
-    kept = body[:BODY_KEEP_BYTES]
+def body_for_journal(body: bytes) -> tuple[str | None, bool, str | None]:
+    """The body as the journal keeps it: its text (None if not UTF-8), whether it was cut, and the whole body's
+    SHA-256 when it was."""
+    truncated = len(body) > BODY_KEEP_BYTES
+    digest = hashlib.sha256(body).hexdigest() if truncated else None
     try:
-        return kept.decode("utf-8"), len(body) > BODY_KEEP_BYTES
-    except UnicodeDecodeError:
-        return None, len(body) > BODY_KEEP_BYTES
+        return body[:BODY_KEEP_BYTES].decode("utf-8"), truncated, digest
+    except UnicodeDecodeError as exc:
+        if truncated and exc.start >= BODY_KEEP_BYTES - 3:
+            # The cut fell inside a character: keep the whole characters before it.
+            return body[: exc.start].decode("utf-8", "replace"), truncated, digest
+        return None, truncated, digest
+
+
+def entry_bytes(entry: JournalEntry) -> int:
+    """About how much memory a kept entry holds: its texts, its headers and a fixed overhead."""
+    texts = (entry.body, entry.reply_text, entry.error_message, entry.path)
+    size = _ENTRY_OVERHEAD_BYTES + sum(len(text) for text in texts if text)
+    return size + sum(len(name) + len(value) for name, value in entry.headers)
+
+
+def open_journal_file(path: Path) -> TextIO:
+    """Opens a journal file to append to; ValueError for what is not a regular file, as a FIFO would block the
+    stub's start until a reader came (it is opened without blocking, then checked)."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise ValueError(f"{path} is a FIFO; the journal is written to a regular file") from None
+        raise
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise ValueError(f"{path} is not a regular file; the journal is written to one")
+    os.set_blocking(descriptor, True)
+    # A lone surrogate (from a request's JSON escapes) is written as its `\\udxxx` escape, still valid JSON.
+    return open(descriptor, "a", encoding="utf-8", errors="backslashreplace")
 
 
 class Journal:
-    """Every request in order; with a `window`, memory keeps only the latest that many (the file keeps all).
+    """Every request in order; memory keeps the latest `window` entries (None: no count) within `max_bytes` (see
+    `entry_bytes`), and the file keeps all.
 
     `seq` numbers and marks count every request ever recorded, so they stay valid as old entries leave the window.
     """
 
-    def __init__(self, path: Path | None = None, window: int | None = None) -> None:
-        if window is not None and window < 1:
-            raise ValueError("the journal window must be at least 1 entry")
+    def __init__(
+        self, path: Path | None = None, window: int | None = None, max_bytes: int = DEFAULT_JOURNAL_BYTES
+    ) -> None:
+        if window is not None and not 1 <= window <= MAX_JOURNAL_WINDOW:
+            raise ValueError(f"the journal window must be from 1 to {MAX_JOURNAL_WINDOW:,} entries")
+        if max_bytes < 1:
+            raise ValueError("the journal's memory bound must be at least 1 byte")
         self.window = window
+        self.max_bytes = max_bytes
         self._entries: deque[JournalEntry] = deque(maxlen=window)
+        self._sizes: deque[int] = deque()
+        self._bytes = 0
         self._recorded = 0
         self._lock = threading.Lock()
-        # A lone surrogate (from a request's JSON escapes) is written as its `\\udxxx` escape, still valid JSON.
-        self._file = path.open("a", encoding="utf-8", errors="backslashreplace") if path else None
+        self._file = open_journal_file(path) if path else None
         self._path = path
 
     def record(self, entry: JournalEntry) -> None:
         with self._lock:
             self._recorded += 1
             entry.seq = self._recorded
+            if self.window is not None and len(self._entries) == self.window:
+                self._bytes -= self._sizes.popleft()  # the deque drops its oldest entry as this one arrives
+            size = entry_bytes(entry)
             self._entries.append(entry)
+            self._sizes.append(size)
+            self._bytes += size
+            while self._bytes > self.max_bytes and len(self._entries) > 1:
+                self._entries.popleft()
+                self._bytes -= self._sizes.popleft()
             if self._file:
                 try:
                     self._file.write(json.dumps(entry.to_dict(), ensure_ascii=False) + "\n")
