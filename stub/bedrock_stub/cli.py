@@ -410,7 +410,7 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
             replay_timing=args.replay_timing,
             match=MatchRule.parse(args.match, args.match_ignore),
         )
-    except (RuntimeError, ValueError, OverflowError) as exc:
+    except (RuntimeError, OverflowError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
