@@ -360,7 +360,9 @@ def _short(text: str, limit: int = 60) -> str:
 
 def write_report(directory: Path | None = None) -> Report:
     directory = directory or output_dir()
-    report = build_report(read_results(directory), read_results(drift_dir(directory)))
+    unread: list[str] = []
+    report = build_report(read_results(directory, unread), read_results(drift_dir(directory), unread))
+    report.problems[:0] = unread
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "report.md").write_text(report.markdown(), encoding="utf-8")
     (directory / "report.json").write_text(

@@ -143,15 +143,16 @@ def test_shown_version(pinned, installed, shown):
 
 
 def test_a_result_written_before_these_fields_existed_still_reads(tmp_path):
-    from bedrock_mirror.results import read_results
+    from bedrock_mirror.results import read_results, sealed
 
     folder = tmp_path / "results"
     folder.mkdir()
     old = {"scenario": "plain", "sample": "python", "language": "python", "title": "t", "sdk": "boto3"}
-    (folder / "python--plain.json").write_text(json.dumps({**old, "sdk_version": "1.0", "status": "passed"}))
-    (folder / "go--plain.json").write_text(
-        json.dumps({**old, "sample": "go", "sdk_version": "1", "status": "passed", "a_newer_field": 1})
-    )
+    # Written by the harness (sealed with the folder's key) as an older and a newer version wrote records.
+    older = sealed({**old, "sdk_version": "1.0", "status": "passed"}, tmp_path)
+    (folder / "python--plain.json").write_text(json.dumps(older))
+    newer = sealed({**old, "sample": "go", "sdk_version": "1", "status": "passed", "a_newer_field": 1}, tmp_path)
+    (folder / "go--plain.json").write_text(json.dumps(newer))
     results = read_results(tmp_path)
     assert report.sdk_version_cell(results[("python", "plain")]) == "1.0"
     assert results[("go", "plain")].status == "passed"
