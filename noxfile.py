@@ -68,6 +68,12 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(venv_backend="none")
+def upstream(session: nox.Session) -> None:
+    """What changed upstream since each example was mirrored (-- --source CLONE_OR_URL of aws-doc-sdk-examples)."""
+    sessions.upstream_session(session)
+
+
+@nox.session(venv_backend="none")
 def report(session: nox.Session) -> None:
     """Print the parity table of the latest results, write out/report.html; fail if a sample failed or two disagree."""
     sessions.report_session(session)

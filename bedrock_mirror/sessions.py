@@ -376,3 +376,23 @@ def report_session(session: Session) -> None:
     session.log(f"written to {output_dir()}: report.md, report.json, report.junit.xml, report.html")
     if not report.ok:
         session.error("the parity report found problems: " + "; ".join(report.problems))
+
+
+def upstream_session(session: Any) -> None:
+    """Compares every mirrored file with upstream's HEAD; fails on what upstream changed since the last review."""
+    from . import upstream
+
+    parser = argparse.ArgumentParser(prog="nox -s upstream --")
+    parser.add_argument(
+        "--source", required=True, help="a clone of awsdocs/aws-doc-sdk-examples, or its URL (cloned where reachable)"
+    )
+    options = parser.parse_args(session.posargs)
+    text, report = upstream.main(options.source)
+    print(text)
+    written = output_dir() / "upstream.md"
+    written.parent.mkdir(parents=True, exist_ok=True)
+    written.write_text(text + "\n", encoding="utf-8")
+    session.log(f"written to {written}")
+    if not report.ok:
+        changed = [finding.mirrored.path for finding in report.new_findings()] + report.new_unmirrored
+        session.error("upstream changed since the last review: " + ", ".join(changed))

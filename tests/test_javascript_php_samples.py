@@ -50,9 +50,11 @@ UPSTREAM_FILES = {
     "@1cd0734e05f493674316679c214cc6b1a8dd5db1",
     "javascript-stream": "javascriptv3/example_code/bedrock-runtime/models/anthropicClaude/invoke_claude_3.js"
     "@1cd0734e05f493674316679c214cc6b1a8dd5db1",
-    "javascript-converse": "javascriptv3/example_code/bedrock-runtime/models/anthropicClaude/converse.js",
-    "javascript-converse-stream": "javascriptv3/example_code/bedrock-runtime/models/anthropicClaude/converseStream.js",
-    "javascript-hello": "javascriptv3/example_code/bedrock-runtime/hello.js",
+    "javascript-converse": "javascriptv3/example_code/bedrock-runtime/models/anthropicClaude/converse.js"
+    "@a89efb220839b5db695376620ccabbcaa5320f1c",
+    "javascript-converse-stream": "javascriptv3/example_code/bedrock-runtime/models/anthropicClaude/converseStream.js"
+    "@a89efb220839b5db695376620ccabbcaa5320f1c",
+    "javascript-hello": "javascriptv3/example_code/bedrock-runtime/hello.js@d23f844452433c8ff8e15d5f4b3f79e601db7ed8",
     "php": "php/example_code/bedrock-runtime/BedrockRuntimeService.php@ee6ae7843a927b7ca0c58edc3069e36b6668c723",
 }
 

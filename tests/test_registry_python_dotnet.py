@@ -107,9 +107,8 @@ def test_each_source_marks_each_step_once(language, sample):
 def test_each_sample_names_where_it_comes_from(language, sample):
     path, _, commit = sample.upstream.partition("@")
     assert path.startswith(UPSTREAM_FOLDERS[language.name])
-    assert not commit or re.fullmatch(r"[0-9a-f]{40}", commit)
-    # The InvokeModel examples were removed upstream, so only a commit can name them.
-    assert bool(commit) == (sample.operation in (INVOKE_MODEL, INVOKE_MODEL_STREAM))
+    # The commit it was mirrored from (for the InvokeModel examples, removed upstream, the last that held them).
+    assert re.fullmatch(r"[0-9a-f]{40}", commit)
 
 
 def test_the_samples_cover_the_three_operations_in_both_languages():

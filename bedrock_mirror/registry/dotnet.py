@@ -22,6 +22,8 @@ NO_BUILD_SERVERS = ("--disable-build-servers", "-nodeReuse:false")
 UPSTREAM = "dotnetv3/Bedrock-runtime/Models/AnthropicClaude"
 # The last commit that held the InvokeModel examples (the next one removed them).
 INVOKE_EXAMPLES_COMMIT = "1cd0734e05f493674316679c214cc6b1a8dd5db1"
+# The commit the Converse programs were mirrored from (the last to change them).
+CONVERSE_EXAMPLES_COMMIT = "334b57561134eb5b7fa52b5d2525eb26367f40cc"
 
 # Every program prints its error line and rethrows, so the runtime ends it with an unhandled exception.
 RETHROWN = ErrorPath("ERROR: Can't invoke '{model_id}'. Reason: {message}", exit_code=None)
@@ -90,12 +92,12 @@ LANGUAGE = Language(
             f"{UPSTREAM}/InvokeModelWithResponseStream/InvokeModelWithResponseStream.cs@{INVOKE_EXAMPLES_COMMIT}",
             on_error=STREAM_UNHANDLED,
         ),
-        program("dotnet-converse", "Converse", CONVERSE, f"{UPSTREAM}/Converse/Converse.cs"),
+        program("dotnet-converse", "Converse", CONVERSE, f"{UPSTREAM}/Converse/Converse.cs@{CONVERSE_EXAMPLES_COMMIT}"),
         program(
             "dotnet-converse-stream",
             "ConverseStream",
             CONVERSE_STREAM,
-            f"{UPSTREAM}/ConverseStream/ConverseStream.cs",
+            f"{UPSTREAM}/ConverseStream/ConverseStream.cs@{CONVERSE_EXAMPLES_COMMIT}",
             on_error=STREAM_UNHANDLED,
         ),
     ),

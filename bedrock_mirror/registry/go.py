@@ -107,7 +107,7 @@ LANGUAGE = Language(
             model_id=CLAUDE_3_HAIKU,
             extraction=CLAUDE_LABEL,
             on_error=logged_then_recovered('Couldn\'t invoke model: "{model_id}". ', "Converse"),
-            upstream=f"{UPSTREAM}/actions/converse.go",
+            upstream=f"{UPSTREAM}/actions/converse.go@ee9be1b447b7036892505d36dea33b2e2409b422",
         ),
         Sample(
             id="go-hello",
@@ -125,7 +125,7 @@ LANGUAGE = Language(
                 stream="stderr",
                 exit_code=1,
             ),
-            upstream=f"{UPSTREAM}/hello/hello.go",
+            upstream=f"{UPSTREAM}/hello/hello.go@d23f844452433c8ff8e15d5f4b3f79e601db7ed8",
         ),
         Sample(
             id="go-hello-claude2",

@@ -15,7 +15,7 @@ INVOKE_CLAUDE_3 = UPSTREAM + "invoke_claude_3.js@1cd0734e05f493674316679c214cc6b
 # The module's run-directly block (and the streaming runner, which copies it) logs the error and ends normally.
 JS_ERROR = ErrorPath("{error}: {message}", exit_code=0)
 # The getting-started script: a banner, then the reply on one line after "Response: ".
-HELLO = "javascriptv3/example_code/bedrock-runtime/hello.js"
+HELLO = "javascriptv3/example_code/bedrock-runtime/hello.js@d23f844452433c8ff8e15d5f4b3f79e601db7ed8"
 HAIKU_4_5_GLOBAL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
 # Its catch reports only an error named BedrockRuntimeServiceException; every modelled error has its own name, so
 # it is rethrown unreported and Node ends the program with it uncaught (its name and message, a trace, exit 1).
@@ -66,7 +66,7 @@ LANGUAGE = Language(
             operation=CONVERSE,
             model_id=CLAUDE_3_HAIKU,
             on_error=CONVERSE_ERROR,
-            upstream=UPSTREAM + "converse.js",
+            upstream=UPSTREAM + "converse.js@a89efb220839b5db695376620ccabbcaa5320f1c",
         ),
         Sample(
             id="javascript-converse-stream",
@@ -76,7 +76,7 @@ LANGUAGE = Language(
             operation=CONVERSE_STREAM,
             model_id=CLAUDE_3_HAIKU,
             on_error=CONVERSE_ERROR,
-            upstream=UPSTREAM + "converseStream.js",
+            upstream=UPSTREAM + "converseStream.js@a89efb220839b5db695376620ccabbcaa5320f1c",
         ),
         Sample(
             id="javascript-hello",

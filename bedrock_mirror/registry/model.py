@@ -116,7 +116,8 @@ class Sample:
     expected_findings: tuple[str, ...] = ()
     # Text only this sample's request body holds, where one run makes several requests to the same model.
     request_marker: str | None = None
-    # Where the documented code lives in awsdocs/aws-doc-sdk-examples (at the commit, if it was since removed).
+    # `path@commit`: the documented file in awsdocs/aws-doc-sdk-examples and the commit it was mirrored from (for a
+    # file since removed, the last commit that held it); `nox -s upstream` compares it with upstream's HEAD.
     upstream: str = ""
     # The service errors its own error handling catches (None: all of them), and what it does with the others.
     caught_errors: tuple[str, ...] | None = None

@@ -85,7 +85,7 @@ LANGUAGE = Language(
             operation=CONVERSE,
             model_id=CLAUDE_3_HAIKU,
             on_error=caught_by_script("Converse"),
-            upstream=f"{UPSTREAM}/converse.py",
+            upstream=f"{UPSTREAM}/converse.py@a89efb220839b5db695376620ccabbcaa5320f1c",
         ),
         Sample(
             id="python-converse-stream",
@@ -95,7 +95,7 @@ LANGUAGE = Language(
             operation=CONVERSE_STREAM,
             model_id=CLAUDE_3_HAIKU,
             on_error=caught_by_script("ConverseStream"),
-            upstream=f"{UPSTREAM}/converse_stream.py",
+            upstream=f"{UPSTREAM}/converse_stream.py@a89efb220839b5db695376620ccabbcaa5320f1c",
         ),
         Sample(
             id="python-document",
@@ -105,7 +105,7 @@ LANGUAGE = Language(
             operation=CONVERSE,
             model_id=CLAUDE_3_HAIKU,
             on_error=caught_by_script("Converse"),
-            upstream=f"{UPSTREAM}/document_understanding.py",
+            upstream=f"{UPSTREAM}/document_understanding.py@b08a0c572003d7e7fab36a8394926a5552bb1cfc",
         ),
         Sample(
             id="python-tool-use",
