@@ -378,7 +378,7 @@ def report_session(session: Session) -> None:
         session.error("the parity report found problems: " + "; ".join(report.problems))
 
 
-def upstream_session(session: Any) -> None:
+def upstream_session(session: Session) -> None:
     """Compares every mirrored file with upstream's HEAD; fails on what upstream changed since the last review."""
     from . import upstream
 

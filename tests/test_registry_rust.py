@@ -46,7 +46,9 @@ def test_each_program_marks_every_step(sample):
 
 @pytest.mark.parametrize("sample", RUST.samples, ids=[sample.id for sample in RUST.samples])
 def test_each_sample_names_where_it_comes_from(sample):
-    assert sample.upstream == "rustv1/examples/bedrock-runtime/" + sample.source
+    path, _, commit = sample.upstream.partition("@")
+    assert path == "rustv1/examples/bedrock-runtime/" + sample.source
+    assert len(commit) == 40  # the commit it was mirrored from
 
 
 def test_the_dependencies_are_upstreams_and_the_lock_pins_each():

@@ -123,7 +123,7 @@ LANGUAGE = Language(
             on_error=ErrorPath(
                 "An error occurred ({error}) when calling the Converse operation: {message}", stream="stderr"
             ),
-            upstream=f"{TOOL_USE_UPSTREAM}/tool_use_demo.py",
+            upstream=f"{TOOL_USE_UPSTREAM}/tool_use_demo.py@ebd9c823b5357f2fe6b6761979d592902b7dd92d",
         ),
     ),
     floor=Floor(

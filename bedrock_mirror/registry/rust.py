@@ -62,7 +62,7 @@ LANGUAGE = Language(
             operation=CONVERSE,
             model_id=CLAUDE_3_HAIKU,
             on_error=main_returns("BedrockConverseError", "Unknown", prints_message=False),
-            upstream=f"{UPSTREAM}/converse.rs",
+            upstream=f"{UPSTREAM}/converse.rs@8025bf7e42b94b424f5a40ecf6325d0a3a4a5d8a",
         ),
         Sample(
             id="rust-converse-stream",
@@ -76,7 +76,7 @@ LANGUAGE = Language(
             caught_errors=("ModelStreamErrorException",),
             on_error=main_returns("BedrockConverseStreamError", "{message}", prints_message=True),
             on_uncaught=main_returns("BedrockConverseStreamError", "Unknown", prints_message=False),
-            upstream=f"{UPSTREAM}/converse-stream.rs",
+            upstream=f"{UPSTREAM}/converse-stream.rs@837fa5881d4a61b967884a17a4a9b49848f9bd0c",
         ),
         Sample(
             id="rust-tool-use",
@@ -91,7 +91,7 @@ LANGUAGE = Language(
             extraction=AfterLastLine(after=MODEL_RESPONSE_LABEL, before="Your weather request (x to exit):"),
             # The scenario's error is printed with the service's message, then the footer; the program exits 0.
             on_error=ErrorPath("There was an error running the scenario! {message}", exit_code=0),
-            upstream=f"{UPSTREAM}/tool-use.rs",
+            upstream=f"{UPSTREAM}/tool-use.rs@46c2187478902e72891354b87435d7c72fe20680",
         ),
     ),
     checks=(
