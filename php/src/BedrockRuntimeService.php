@@ -6,17 +6,18 @@ use Aws\BedrockRuntime\BedrockRuntimeClient;
 use Exception;
 
 /**
- * Calls Amazon Bedrock Runtime on behalf of the examples.
+ * Calls Amazon Bedrock Runtime on behalf of the examples: the class as the
+ * seed page shows it ("invoke the Anthropic Claude 2 foundation model to
+ * generate text", with Claude 3 Haiku's id in its code). Today's version is in
+ * ../current/.
  */
 class BedrockRuntimeService
 {
-    protected BedrockRuntimeClient $bedrockRuntimeClient;
-
     /**
      * Uses the given client, or builds one for us-east-1 that signs with the
      * `default` profile of the shared AWS credentials and config files.
      */
-    public function __construct(?BedrockRuntimeClient $client = null)
+    public function __construct(BedrockRuntimeClient $client = null)
     {
         if ($client) {
             $this->bedrockRuntimeClient = $client;
