@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -137,21 +136,3 @@ def test_two_runs_at_once_do_not_collide(tmp_path):
         record = json.loads((tmp_path / f"out{index}" / "results" / "go--plain.json").read_text())
         assert record["status"] == PASSED
     assert sum("go: build: go build" in output for output in outputs) == 1, "the second run should find it built"
-
-
-def test_a_sample_signing_for_another_region_gets_a_stub_serving_it(tmp_path):
-    source = CALL_THE_STUB.replace("client('bedrock-runtime')", "client('bedrock-runtime', region_name='us-west-2')")
-    [signed_west] = script_samples(tmp_path, {"west": source + "print(text)\n"})
-    with Stub() as shared:
-        [result] = pipeline.run_language(
-            fake_language(tmp_path, samples=[replace(signed_west, region="us-west-2")]),
-            lambda: shared,
-            run_id="r",
-            required=False,
-            log=print,
-            timeout=60,
-        )
-        assert shared.journal.mark() == 0, "the request went to a stub of its own"
-    assert result.status == PASSED, result.reason
-    [entry] = result.journal
-    assert entry["signature"] == "valid"
