@@ -20,7 +20,7 @@ from .registry.model import DEFAULT_REGION
 from .results import FAILED, NOT_APPLICABLE, PASSED, SKIPPED, SampleResult
 from .scenarios import PLAIN, TOOL_USE_ID, Expectation, Scenario
 from .steps import StepOutcome, run_steps
-from .versions import installed_version, language_pin
+from .versions import installed_version, language_pin, sent_version
 from .weather import weather_service
 
 DEFAULT_TIMEOUT = 60.0
@@ -219,6 +219,14 @@ def _settle(
     result.stdout, result.stderr = process.stdout, process.stderr
     result.attempts = len(own)
     result.journal = [entry.to_dict() for entry in entries]
+    result.sdk_sent = next(
+        (
+            sent
+            for entry in own
+            if (sent := sent_version((entry.header("user-agent"), entry.header("x-amz-user-agent"))))
+        ),
+        None,
+    )
     return result
 
 

@@ -23,7 +23,7 @@ from .results import (
     read_results,
 )
 from .scenarios import PLAIN, scenario_names
-from .versions import shown_version
+from .versions import same_version, shown_version
 
 CELL = {PASSED: "pass", FAILED: "**FAIL**", SKIPPED: "skipped", NOT_APPLICABLE: "n/a"}
 # Headers that differ on every request by nature, not by SDK.
@@ -160,10 +160,20 @@ def _row(cells: list[str]) -> str:
 
 
 def sdk_version_cell(result: SampleResult) -> str:
-    """The SDK version that ran, with the pin beside it when they differ."""
+    """The SDK version that ran, as its requests' User-Agent names it, with the version read from the build (or the
+    pin) beside it when they differ."""
     if result.sdk_pinned is None and result.sdk_installed is None:
-        return result.sdk_version or "?"
-    return shown_version(result.sdk_pinned, result.sdk_installed)
+        built = result.sdk_version or "?"
+    else:
+        built = shown_version(result.sdk_pinned, result.sdk_installed)
+    sent = result.sdk_sent
+    if sent is None:
+        return built
+    if result.sdk_installed is not None and same_version(sent, result.sdk_installed):
+        return built
+    if result.sdk_installed is None and result.sdk_pinned is not None and same_version(sent, result.sdk_pinned):
+        return sent
+    return f"{sent} (sent; the build: {built})"
 
 
 def _outcome(results: list[SampleResult]) -> str:

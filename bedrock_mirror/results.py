@@ -60,6 +60,8 @@ class SampleResult:
     # sdk_version is what ran: the version the build held (sdk_installed), or the pin where there was no build.
     sdk_pinned: str | None = None
     sdk_installed: str | None = None
+    # The version the User-Agent of the sample's own requests named: the SDK that really sent them.
+    sdk_sent: str | None = None
     sdk_channel: SdkChannel = "pinned"
 
     @property

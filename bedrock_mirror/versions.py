@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
@@ -65,6 +66,27 @@ def installed_version(language: Language) -> str | None:
         return None
 
 
+# What each AWS SDK names itself in its User-Agent (the SDKs' shared User-Agent 2.x format): its own product token
+# first (`Boto3/1.44.8`, `aws-sdk-java/2.57.8`, `aws-sdk-php/3.381.0`), and, in most, the service client's package as
+# `api/<service>#<version>` (Rust: `api/<service>/<version>`). Where the service client is a package of its own (Go's
+# module, .NET's and JavaScript's packages) that token is its version; Java's says only `2.57.x`, so a full version
+# is required of it.
+_PRODUCT = re.compile(r"^(?:Boto3|aws-sdk-[A-Za-z0-9-]+)/(\S+)")
+_API = re.compile(r"(?:^|\s)api/[A-Za-z0-9_.-]+[#/](\d+(?:\.\d+)+)(?:\s|$)")
+
+
+def sent_version(user_agents: Iterable[str | None]) -> str | None:
+    """The SDK version a request's User-Agent headers (`User-Agent`, then `x-amz-user-agent`) name, if any."""
+    texts = [text for text in user_agents if text]
+    for text in texts:
+        if found := _API.search(text):
+            return found.group(1)
+    for text in texts:
+        if found := _PRODUCT.match(text.strip()):
+            return found.group(1)
+    return None
+
+
 def shown_version(pinned: str | None, installed: str | None) -> str:
     """How the report shows a language's SDK: what ran, and the pin beside it when they differ."""
     if installed is None:
@@ -76,6 +98,10 @@ def shown_version(pinned: str | None, installed: str | None) -> str:
 
 def _normal(version: str) -> str:
     return version.strip().removeprefix("v")
+
+
+def same_version(one: str, other: str) -> bool:
+    return _normal(one) == _normal(other)
 
 
 def _python_venv(venv: Path, name: str) -> str | None:

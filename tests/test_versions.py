@@ -15,7 +15,7 @@ import pytest
 
 from bedrock_mirror import pipeline, registry, report
 from bedrock_mirror.results import write_result
-from bedrock_mirror.versions import installed_version, language_pin, shown_version
+from bedrock_mirror.versions import installed_version, language_pin, sent_version, shown_version
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE = "9.87.6"  # a version no registry entry pins
@@ -156,3 +156,48 @@ def test_a_result_written_before_these_fields_existed_still_reads(tmp_path):
     results = read_results(tmp_path)
     assert report.sdk_version_cell(results[("python", "plain")]) == "1.0"
     assert results[("go", "plain")].status == "passed"
+
+
+# User-Agent headers as the SDKs sent them to the stub (from its journal of this project's runs).
+GO_USER_AGENT = (
+    "aws-sdk-go-v2/1.48.0 ua/2.1 os/linux lang/go#1.26.8 md/GOOS#linux md/GOARCH#amd64 api/bedrockruntime#1.63.12 m/E,g"
+)
+JAVA_USER_AGENT = (
+    "aws-sdk-java/2.57.8 md/io#async md/http#NettyNio ua/2.1 api/Bedrock_Runtime#2.57.x os/Linux#6.18.44 "
+    "lang/java#25.0.2 m/D,AJ,N,g"
+)
+
+
+@pytest.mark.parametrize(
+    "headers, version",
+    [
+        # Go's service client is a module of its own: its version is the api/ token's, not the core's.
+        ((GO_USER_AGENT, None), "1.63.12"),
+        # Java's api/ token says only 2.57.x: the product token's full version.
+        ((JAVA_USER_AGENT, None), "2.57.8"),
+        # Rust puts the api/ token, with a slash, in x-amz-user-agent.
+        (
+            ("aws-sdk-rust/1.3.9 os/linux lang/rust/1.91.0", "aws-sdk-rust/1.3.9 ua/2.1 api/bedrockruntime/1.120.0"),
+            "1.120.0",
+        ),
+        (("curl/8.5.0", None), None),
+        ((None, None), None),
+    ],
+)
+def test_the_sent_version_is_read_from_the_user_agent(headers, version):
+    assert sent_version(headers) == version
+
+
+def test_an_example_run_with_another_sdk_than_its_pin_is_reported_with_the_one_that_ran(tmp_path):
+    import boto3
+
+    from tests.helpers import CALL_THE_STUB, fake_language, run_suite, script_samples
+
+    [result] = run_suite([fake_language(tmp_path, samples=script_samples(tmp_path, {"ran": CALL_THE_STUB}))])
+    # boto3 names itself in its User-Agent: the version that sent the request is the one installed here.
+    assert result.sdk_sent == boto3.__version__
+    pinned_elsewhere = replace(result, sdk_pinned="1.0.0", sdk_installed=None)
+    cell = report.sdk_version_cell(pinned_elsewhere)
+    assert cell.startswith(boto3.__version__ + " ") and "1.0.0" in cell
+    built_the_same = replace(result, sdk_pinned="1.0.0", sdk_installed=boto3.__version__)
+    assert report.sdk_version_cell(built_the_same) == shown_version("1.0.0", boto3.__version__)
