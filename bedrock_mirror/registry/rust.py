@@ -51,6 +51,9 @@ LANGUAGE = Language(
             inputs=("Cargo.toml", "Cargo.lock", ".cargo/config.toml", "src/bin/*.rs"),
             outputs=tuple(program(name) for name in PROGRAMS),
             toolchain=("cargo", "rustc"),
+            # A cold build takes about two minutes of two cores, but up to half an hour on a machine busy with other
+            # builds (measured here); a warm one, seconds.
+            timeout=2400.0,
         ),
     ),
     samples=(
