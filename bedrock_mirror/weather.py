@@ -27,6 +27,7 @@ import os
 import secrets
 import shutil
 import ssl
+import sys
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -251,6 +252,10 @@ async def _start_tls(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, context: ssl.SSLContext
 ) -> asyncio.StreamWriter:
     """Ends TLS on the tunnel: the reader then gets the plain text, and the returned writer encrypts."""
+    if sys.version_info >= (3, 11):
+        await writer.start_tls(context, ssl_handshake_timeout=READ_TIMEOUT_SECONDS)
+        return writer
+    # Python 3.10 has no StreamWriter.start_tls: the same, through the event loop.
     loop = asyncio.get_running_loop()
     protocol = writer.transport.get_protocol()
     transport = await loop.start_tls(
