@@ -7,10 +7,13 @@ from __future__ import annotations
 import base64
 import json
 import os
+import signal
 import ssl
 import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import boto3
 import httpx
@@ -23,6 +26,7 @@ from botocore.credentials import Credentials as BotocoreCredentials
 from tests.helpers import HAIKU, messages_body
 from tests.test_real_clients import js_client  # noqa: F401  (the fixture that installs the JavaScript client)
 
+pytest_plugins = ["pytester"]
 pytest.importorskip("trustme", reason="HTTPS tests need trustme (bedrock-stub[tls])")
 token_generator = pytest.importorskip("aws_bedrock_token_generator", reason="needs aws-bedrock-token-generator")
 
@@ -53,7 +57,7 @@ def tls_stub() -> Iterator[Stub]:
         yield running
 
 
-def bearer_client(stub: Stub, key: str, monkeypatch: pytest.MonkeyPatch, region: str = "us-east-1"):
+def bearer_client(stub: Stub | SimpleNamespace, key: str, monkeypatch: pytest.MonkeyPatch, region: str = "us-east-1"):
     """boto3 as a user of API keys runs it: the key in AWS_BEARER_TOKEN_BEDROCK and no AWS credentials at all."""
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
@@ -286,3 +290,90 @@ def test_bearer_keys_need_https_in_botocore_so_plain_http_stays_sigv4(monkeypatc
         monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", stub.url)
         with pytest.raises(Exception, match="HTTPS"):
             client.converse(modelId=HAIKU, messages=MESSAGES)
+
+
+def test_the_command_serves_https_regions_keys_and_a_models_file(tmp_path, monkeypatch):
+    models = tmp_path / "models.json"
+    models.write_text(
+        json.dumps(
+            {
+                "models": [
+                    {
+                        "model_id": "anthropic.claude-opus-5-5",
+                        "max_output_tokens": 128000,
+                        "profiles": ["global"],
+                        "profile_only": True,
+                    }
+                ]
+            }
+        )
+    )
+    ca_file = tmp_path / "ca.pem"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bedrock_stub",
+            "--tls",
+            "--ca-file",
+            str(ca_file),
+            "--region",
+            "us-east-1,us-west-2",
+            "--api-key",
+            LONG_TERM_KEY,
+            "--models",
+            str(models),
+            "--reply",
+            "from the command",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith("https://127.0.0.1:")
+        hints = [process.stderr.readline() for _ in range(5)]
+        assert str(ca_file) in hints[0]
+        assert [hint.split()[1].partition("=")[0] for hint in hints[1:4]] == [
+            "AWS_CA_BUNDLE",
+            "NODE_EXTRA_CA_CERTS",
+            "SSL_CERT_FILE",
+        ]
+        assert "keytool -importcert" in hints[4] and "javax.net.ssl.trustStore" in hints[4]
+        running = SimpleNamespace(url=url, ca_file=ca_file)
+        client = bearer_client(running, LONG_TERM_KEY, monkeypatch, region="us-west-2")
+        response = client.converse(modelId="global.anthropic.claude-opus-5-5", messages=MESSAGES)
+        assert response["output"]["message"]["content"] == [{"text": "from the command"}]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=15)
+    assert process.returncode == 0, stderr
+
+
+def test_the_pytest_fixture_trusts_a_tls_stub(pytester):
+    pytester.makeconftest(
+        """
+import pytest
+
+@pytest.fixture(scope="session")
+def bedrock_stub_options():
+    return {"tls": True, "reply": "over https"}
+"""
+    )
+    pytester.makepyfile(
+        """
+import os, boto3
+
+def test_boto3_reaches_the_https_stub(bedrock_stub):
+    assert bedrock_stub.url.startswith("https://")
+    assert os.environ["AWS_CA_BUNDLE"] == str(bedrock_stub.ca_file)
+    reply = boto3.client("bedrock-runtime").converse(
+        modelId="anthropic.claude-3-haiku-20240307-v1:0",
+        messages=[{"role": "user", "content": [{"text": "hi"}]}],
+    )
+    assert reply["output"]["message"]["content"] == [{"text": "over https"}]
+"""
+    )
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

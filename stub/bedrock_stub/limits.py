@@ -13,6 +13,7 @@ import contextlib
 import functools
 import logging
 import resource
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -84,6 +85,8 @@ class ConnectionLimit:
         self.refused = 0
         self._lingering = 0
         self._log = log or RateLimitedLog()
+        # The sockets of the connections served, so that a stopping server can drop the ones still open.
+        self.sockets: set[Any] = set()
 
     def acquire(self) -> bool:
         if self.open >= self.maximum:
@@ -98,6 +101,13 @@ class ConnectionLimit:
 
     def release(self) -> None:
         self.open -= 1
+
+    def abort_all(self) -> None:
+        """Shuts down every connection still open: a TLS one would otherwise wait for its client's close_notify,
+        and by then its TLS transport is detached, so the socket beneath is what can end the wait."""
+        for raw in list(self.sockets):
+            with contextlib.suppress(OSError):
+                raw.shutdown(socket.SHUT_RDWR)
 
     async def refuse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Answers 503 and closes; while many refusals linger at once, later ones are closed at once."""
@@ -145,9 +155,12 @@ def install() -> None:
         elif not limit.acquire():
             await limit.refuse(self.reader, self.writer)
         else:
+            raw = self.writer.get_extra_info("socket")
+            limit.sockets.add(raw)
             try:
                 await run(self)
             finally:
+                limit.sockets.discard(raw)
                 limit.release()
 
     TCPServer.run = limited_run  # type: ignore[method-assign]

@@ -321,9 +321,23 @@ class Stub:
         self._loop.set_exception_handler(limits.AcceptErrorHandler())
         self._ready.set()
         try:
-            await serve(self.app, config, shutdown_trigger=self._shutdown.wait)
+            await serve(self.app, config, shutdown_trigger=self._shutdown_trigger)
         finally:
             self._loop.set_exception_handler(previous_handler)
+
+    async def _shutdown_trigger(self) -> None:
+        assert self._shutdown is not None and self._loop is not None
+        await self._shutdown.wait()
+        if self.tls_files is not None:
+            # asyncio waits up to 30 seconds for each idle client's TLS close_notify (its ssl_shutdown_timeout),
+            # which pooled SDK connections never send: shut down what is still open before Hypercorn's graceful
+            # time runs out (it would cancel the connections' tasks, which asyncio then logs).
+            self._loop.call_later(TLS_SHUTDOWN_GRACE, self.connection_limit.abort_all)
+
+
+# Seconds a TLS stub's connections may take to close once it stops, before they are shut down (under
+# Hypercorn's graceful_timeout, set in hypercorn_config).
+TLS_SHUTDOWN_GRACE = 0.5
 
 
 def _reply(
