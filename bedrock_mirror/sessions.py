@@ -331,8 +331,9 @@ def lint_session(session: Session) -> None:
         required = required_languages(registry.language_names(), variable=REQUIRE_CHECKS_VARIABLE)
     except ValueError as error:
         session.error(str(error))
-    # The session's own virtualenv (ruff, tree-sitter) comes first on PATH.
-    env = scrubbed(os.environ)
+    # The session's own virtualenv (ruff, tree-sitter) comes first on PATH; the checks run on the machine's own Java
+    # (lint.run_checks says why).
+    env = scrubbed(os.environ, java_21=False)
     env["PATH"] = os.pathsep.join([*(session.bin_paths or ()), env.get("PATH", "")])
     outcomes = []
     for language in registry.LANGUAGES:

