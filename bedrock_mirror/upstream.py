@@ -31,6 +31,7 @@ Status = Literal["unchanged", "changed", "moved", "removed", "unknown-commit"]
 
 # Where the chapter's examples live upstream, one folder per SDK (the .NET ones are spelled with a capital B).
 CHAPTER_FOLDERS = re.compile(r"(^|/)[Bb]edrock-runtime/|^sap-abap/services/bdr/")
+CHAPTER_PATHSPECS = (":(glob)**/[Bb]edrock-runtime/**", ":(glob)sap-abap/services/bdr/**")
 CODE_SUFFIXES = (".py", ".js", ".java", ".go", ".cs", ".php", ".rs", ".abap", ".swift", ".kt", ".rb", ".cpp", ".ts")
 # Test code, build files and stubs are not examples.
 NOT_EXAMPLES = re.compile(
@@ -153,7 +154,8 @@ class Clone:
 
     def claude_examples(self) -> list[str]:
         """The chapter's example files at HEAD that call Claude (by name or model id)."""
-        listed = self.git("grep", "-l", "-i", "claude", "HEAD", "--", ".", check=False)
+        # Only the chapter's folders are searched: a clone made without blobs fetches just those.
+        listed = self.git("grep", "-l", "-i", "claude", "HEAD", "--", *CHAPTER_PATHSPECS, check=False)
         paths = [line.split(":", 1)[1] for line in listed.splitlines() if ":" in line]
         return sorted(
             path
