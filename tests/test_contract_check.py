@@ -181,3 +181,16 @@ def test_a_recorded_tool_call_is_checked_against_the_stubs_own(tmp_path, chain_k
         {"city": "Bergen"},
         "Looking.",
     )
+
+
+def test_check_refuses_a_cassette_that_leads_out_of_the_folder(tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("interactions: []\n")
+    folder = tmp_path / "cassettes"
+    folder.mkdir()
+    (folder / "linked.yaml").symlink_to(outside)
+    result = subprocess.run(
+        [sys.executable, "-m", "bedrock_stub", "check", str(folder)], capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"error: {folder / 'linked.yaml'}: refused: it leads outside {folder}\n"
