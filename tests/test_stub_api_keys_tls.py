@@ -377,3 +377,10 @@ def test_boto3_reaches_the_https_stub(bedrock_stub):
 """
     )
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_region_option_takes_a_list_or_any():
+    parser = cli.build_parser()
+    assert parser.parse_args(["--region", "us-east-1,us-west-2"]).region == ("us-east-1", "us-west-2")
+    assert parser.parse_args(["--region", "any"]).region is None
+    assert parser.parse_args([]).region == ("us-east-1",)
