@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 
 import httpx
 import pytest
+from bedrock_stub.guardrails import DEFAULT_BLOCKED_MESSAGE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import messages_body, signed_headers
+from tests.helpers import bedrock_client, messages_body, signed_headers
 
 SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 BLOCKED_IN = "I can't talk about that."
@@ -164,3 +168,33 @@ def test_any_guardrail_request_gets_200_or_400(guarded, config, apply):
         raw = json.dumps(body).encode()
         response = httpx.post(guarded.url + path, content=raw, headers=signed_headers(guarded.url + path, raw))
         assert response.status_code in (200, 400), response.text
+
+
+def test_the_cli_defines_guardrails():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bedrock_stub", "--port", "0", "--guardrail", "gr9:DRAFT,2=poker,casino"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        client = bedrock_client(process.stdout.readline().strip())
+        blocked = client.apply_guardrail(
+            guardrailIdentifier="gr9", guardrailVersion="2", source="INPUT", content=[{"text": {"text": "Casino?"}}]
+        )
+        assert (blocked["action"], blocked["outputs"]) == ("GUARDRAIL_INTERVENED", [{"text": DEFAULT_BLOCKED_MESSAGE}])
+        with pytest.raises(client.exceptions.ValidationException, match="does not exist"):
+            client.apply_guardrail(
+                guardrailIdentifier="gr9", guardrailVersion="1", source="INPUT", content=[{"text": {"text": "x"}}]
+            )
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=15)
+    bad = subprocess.run(
+        [sys.executable, "-m", "bedrock_stub", "--guardrail", "Not An Id=word"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert bad.returncode == 2 and "--guardrail" in bad.stderr and "Traceback" not in bad.stderr

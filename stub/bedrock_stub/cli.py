@@ -13,6 +13,7 @@ from pathlib import Path
 from .app import STREAM_HEAD_DELAY
 from .catalogue import load_models_file
 from .errors import MODELED_ERRORS
+from .guardrails import guardrail_option
 from .journal import MAX_JOURNAL_WINDOW, open_journal_file
 from .models import CATALOGUE
 from .operations import OPERATION_NAMES
@@ -271,6 +272,16 @@ def build_parser(prog: str = "bedrock-stub") -> argparse.ArgumentParser:
         "and a `queue` of replies given out in order",
     )
     parser.add_argument(
+        "--guardrail",
+        action="append",
+        default=[],
+        type=guardrail_option,
+        metavar="ID[:VERSIONS]=WORDS",
+        help="a guardrail requests may name (Converse's guardrailConfig, InvokeModel's headers, ApplyGuardrail), "
+        "intervening on input or answers that hold a blocked word: e.g. gr1abc:DRAFT,1=poker,casino "
+        "(versions default to DRAFT); repeatable. Other guardrails get Bedrock's error",
+    )
+    parser.add_argument(
         "--no-max-tokens",
         dest="honour_max_tokens",
         action="store_false",
@@ -421,6 +432,8 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
         return 2
     if stub.state.relay is not None and stub.state.relay.upstream is not None:
         print(upstream_warning(stub.state.relay.upstream), file=sys.stderr, flush=True)
+    for guardrail in args.guardrail:
+        stub.state.guardrails.add(guardrail)
     for rule in rules:
         stub.state.replies.add_rule(rule)
     for reply in queue:

@@ -22,6 +22,7 @@ does: a text that holds one intervenes. Shapes come from botocore's service mode
 
 from __future__ import annotations
 
+import argparse
 import re
 import threading
 from collections.abc import Iterable
@@ -262,3 +263,17 @@ def apply_guardrail(raw: bytes, identifier: str, version: str, guardrails: Guard
     if assessment.intervened:
         reply["actionReason"] = ACTION_REASON
     return reply
+
+
+def guardrail_option(spec: str) -> Guardrail:
+    """A guardrail from the command line's `ID[:VERSION,...]=WORD,...` (argparse reports the ValueError's text)."""
+    head, equals, words = spec.partition("=")
+    identifier, colon, versions = head.partition(":")
+    blocked = tuple(word.strip() for word in words.split(",") if word.strip())
+    if not equals or not blocked:
+        raise argparse.ArgumentTypeError(f"{spec!r}: expected ID[:VERSIONS]=WORDS, e.g. gr1abc:DRAFT,1=poker")
+    chosen = tuple(version.strip() for version in versions.split(",")) if colon else ("DRAFT",)
+    try:
+        return Guardrail(identifier, chosen, blocked)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
