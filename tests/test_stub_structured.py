@@ -275,3 +275,35 @@ def test_the_readmes_rules_file_runs_a_tool_round_trip(stub, client, tmp_path):
         modelId=SONNET_4, messages=[*USER, first, {"role": "user", "content": [result]}], toolConfig=config
     )
     assert second["output"]["message"]["content"] == [{"text": "Sunny in Paris, 21 °C."}]
+
+
+def test_the_anthropic_sdks_output_config_format_gets_json_of_its_schema(stub):
+    pytest.importorskip("anthropic", reason="needs the anthropic package: pip install 'anthropic[bedrock]'")
+    from anthropic import AnthropicBedrock, BadRequestError
+    from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY
+
+    client = AnthropicBedrock(
+        base_url=stub.url,
+        aws_access_key=EXAMPLE_ACCESS_KEY_ID,
+        aws_secret_key=EXAMPLE_SECRET_ACCESS_KEY,
+        aws_region="us-east-1",
+        max_retries=0,
+    )
+    output_config = {"format": {"type": "json_schema", "schema": CITY_SCHEMA}, "effort": "low"}
+    scripted = {"name": "Oslo", "population": 700000, "country": None, "tags": ["port"]}
+    stub.queue_reply(json.dumps(scripted))
+
+    def create():
+        return client.messages.create(
+            model=SONNET_4,
+            max_tokens=512,
+            messages=[{"role": "user", "content": "A city?"}],
+            output_config=output_config,
+        )
+
+    assert json.loads(create().content[0].text) == scripted
+    generated = json.loads(create().content[0].text)
+    assert Draft202012Validator(CITY_SCHEMA).is_valid(generated)
+    output_config["effort"] = "enormous"
+    with pytest.raises(BadRequestError, match="effort: enormous is not a valid enum value"):
+        create()

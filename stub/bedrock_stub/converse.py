@@ -69,7 +69,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import BedrockError, malformed_input, validation_error
-from .models import MESSAGES_KEYS, Model, split_text, thinking_enabled
+from .models import EFFORTS, MESSAGES_KEYS, Model, split_text, thinking_enabled
 from .prompt_cache import (
     MAX_CACHE_POINTS,
     NOTHING_CACHED,
@@ -540,6 +540,9 @@ def _output_schema(output_config: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(output_config, dict):
         raise _constraint(output_config, "outputConfig", "Member must be a structure")
+    effort = output_config.get("effort")
+    if effort is not None and effort not in EFFORTS:
+        raise _constraint(effort, "outputConfig.effort", f"Member must satisfy enum value set: [{', '.join(EFFORTS)}]")
     text_format = output_config.get("textFormat")
     if text_format is None:
         return None

@@ -29,13 +29,15 @@ N." The reply's usage then carries `cache_creation_input_tokens` and `cache_read
 models `prompt_cache.reports_cache_usage` names), and `input_tokens` counts only the rest.
 
 Custom tools' `input_schema` and `tool_choice` (`auto`, `any`, `tool` {name}, `none`) are checked as `schemas.py`
-says; a forced choice is answered with a `tool_use` block alone.
+says; a forced choice is answered with a `tool_use` block alone. `output_config` (the Anthropic SDK's
+`OutputConfigParam`: `effort` low..max, `format` {type json_schema, schema}) asks for structured output: the reply's
+text is JSON that validates against the schema, as with Converse's `outputConfig.textFormat`.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -51,7 +53,7 @@ from .prompt_cache import (
     reports_cache_usage,
 )
 from .replies import Answer, count_tokens_of_chars, random_base62
-from .schemas import FORCED_WITH_THINKING, NO_CONSTRAINTS, Constraints, checked_schema
+from .schemas import FORCED_WITH_THINKING, NO_CONSTRAINTS, Constraints, checked_schema, valid_schema
 from .wire import blob_violation, number_text, parse_json_body
 
 MIN_THINKING_BUDGET = 1024
@@ -152,6 +154,7 @@ MESSAGES_KEYS = {
     "metadata",
     "thinking",
     "user_profile_id",
+    "output_config",
 }
 _COMPLETIONS_KEYS = {
     "prompt",
@@ -223,6 +226,9 @@ def _parse_messages(model: Model, body: dict[str, Any]) -> Invocation:
     constraints = _tool_constraints(body)
     if thinking and constraints.forces_tool:
         raise validation_error(FORCED_WITH_THINKING)
+    text_schema = _output_format(body.get("output_config"))
+    if text_schema is not None:
+        constraints = replace(constraints, text_schema=text_schema)
     text = "\n".join(texts)
     return Invocation(
         model,
@@ -253,6 +259,33 @@ def _latest_turn(messages: list[Any]) -> dict[str, Any]:
 
 
 _TOOL_CHOICES = ("auto", "any", "tool", "none")
+EFFORTS = ("low", "medium", "high", "xhigh", "max")
+
+
+def _output_format(config: Any) -> dict[str, Any] | None:
+    """`output_config` (the Anthropic SDK's `OutputConfigParam`): `effort`, and `format` {type json_schema, schema}
+    for structured output, whose schema the reply's text then validates against."""
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        raise malformed_input(f"#/output_config: expected type: JSONObject, found: {_json_type(config)}")
+    unknown = [
+        f"#/output_config: extraneous key [{key}] is not permitted" for key in config if key not in ("effort", "format")
+    ]
+    if unknown:
+        raise malformed_input(*unknown)
+    effort = config.get("effort")
+    if effort is not None and effort not in EFFORTS:
+        raise malformed_input(f"#/output_config/effort: {effort} is not a valid enum value")
+    output_format = config.get("format")
+    if output_format is None:
+        return None
+    if not isinstance(output_format, dict) or output_format.get("type") != "json_schema":
+        kind = output_format.get("type") if isinstance(output_format, dict) else output_format
+        raise malformed_input(f"#/output_config/format/type: {kind} is not a valid enum value")
+    if "schema" not in output_format:
+        raise malformed_input("#/output_config/format: required key [schema] not found")
+    return valid_schema(output_format["schema"], model_where="output_config.format.schema")
 
 
 def _tool_constraints(body: dict[str, Any]) -> Constraints:
