@@ -1,12 +1,14 @@
 """Runs one command in its own process group: bounded output, a deadline, and nothing left behind.
 
-How every descendant is found, however it detaches: while a run is in progress the harness is a child subreaper
-(Linux `prctl(PR_SET_CHILD_SUBREAPER)` through ctypes), so a process that leaves the sample's group and tree
-(`setsid`, a double fork, a daemon) is re-parented to the harness rather than to init. When the sample ends, every
-process whose parent chain leads through the sample, or that was re-parented to the harness since the run began and
-carries the run's token in its environment (or no token at all, having cleared its environment), is killed, reaped
-and reported as a leftover. Output pipes are read with a deadline, so a process that keeps the sample's stdout cannot
-hold the run open.
+How every descendant is found, however it detaches, and blamed on the run that made it: each run's root is a guard
+(run_guard.py) that is a child subreaper of its own, so that a process that leaves the sample's group and tree
+(`setsid`, a double fork, a daemon that empties its environment) is re-parented to that run's guard, not to the
+harness that parallel runs share; when the sample ends, the guard kills and reaps everything under it and reports
+each process as a leftover. The harness is a subreaper too, while runs are in progress, as a second net for what
+escapes a guard killed at the deadline: every process whose parent chain leads through the run's root, or that was
+re-parented to the harness since the run began and carries the run's token in its environment (or no token at all,
+while no other run is in progress), is killed, reaped and reported. Output pipes are read with a deadline, so a
+process that keeps the sample's stdout cannot hold the run open.
 
 It degrades where the pieces are missing: without prctl (not Linux) orphans go to init and only the process group
 and the still-attached tree are found; without /proc, a run gets a plain timeout. A cgroup v2 per run would also
@@ -22,6 +24,7 @@ import os
 import select
 import signal
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -39,6 +42,8 @@ _POLL_SECONDS = 0.05
 # Every process of a run inherits this variable, so that one re-parented to the harness can be told apart.
 TOKEN_VARIABLE = "MIRROR_PROCESS_TOKEN"
 _PR_SET_CHILD_SUBREAPER = 36
+# Each run's root: a child subreaper of its own, so that what a run orphans is found under it (see run_guard.py).
+_GUARD = Path(__file__).with_name("run_guard.py")
 
 
 @dataclass
@@ -181,24 +186,30 @@ def run_process(
     _SUBREAPER.enter()
     root = None
     try:
+        report_read, report_write = os.pipe()
         with _SUBREAPER.spawning():
             try:
                 process = subprocess.Popen(
-                    list(command),
+                    guarded(command, report_write),
                     cwd=cwd,
                     env={**env, TOKEN_VARIABLE: token},
                     stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
                     start_new_session=True,
+                    pass_fds=(report_write,),
                 )
             except FileNotFoundError:
+                os.close(report_read)
                 return ProcessResult(list(command), None, "", "", 0.0, missing_program=command[0])
+            finally:
+                os.close(report_write)
             group = own_process_group(process.pid)
             if group is not None:
                 root = process.pid
                 _SUBREAPER.started(root, token)
         if group is None or root is None:
+            os.close(report_read)
             return _communicate(process, list(command), timeout, started, stdin)
         if process.stdin is not None:
             # A few lines, far below a pipe's buffer: written whole at once, then the end of input.
@@ -220,9 +231,17 @@ def run_process(
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=min(_POLL_SECONDS, left))
         if timed_out:
+            # The guard kills and reaps what the run started, wherever it went; then the group goes regardless.
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=_PIPE_GRACE_SECONDS)
             kill_process_group(process, group)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=_PIPE_GRACE_SECONDS)
+        guard = _GuardReport.read(report_read)
+        if guard.missing:
+            return ProcessResult(list(command), None, "", "", 0.0, missing_program=command[0])
         seconds = time.perf_counter() - started
         # Whatever it left running goes too, in its group or out of it, and is reported.
         group_members = set() if timed_out else set(members_of_group(group))
@@ -241,17 +260,63 @@ def run_process(
     finally:
         _SUBREAPER.leave(root)
     stdout, stderr = drains
+    exit_code = guard.exit_code if guard.exit_code is not None else process.returncode
     return ProcessResult(
         list(command),
-        None if timed_out else process.returncode,
+        None if timed_out else exit_code,
         stdout.text(),
         stderr.text(),
         seconds,
         timed_out,
-        leftover_processes=len(leftovers),
+        leftover_processes=len(leftovers) + len(guard.leftovers(timed_out=timed_out)),
         dropped_bytes=stdout.dropped + stderr.dropped,
-        leftover_commands=tuple(sorted({tree.names.get(pid, "?") for pid in leftovers})),
+        leftover_commands=tuple(
+            sorted({tree.names.get(pid, "?") for pid in leftovers} | set(guard.leftovers(timed_out=timed_out)))
+        ),
     )
+
+
+def guarded(command: Sequence[str], report_fd: int) -> list[str]:
+    """The command line that runs `command` under its run's guard, which reports on `report_fd`."""
+    return [sys.executable, "-I", "-S", str(_GUARD), str(report_fd), *command]
+
+
+@dataclass
+class _GuardReport:
+    """What a run's guard (run_guard.py) said when it ended: the command's exit code and what it had to kill."""
+
+    exit_code: int | None = None
+    left: tuple[tuple[bool, str], ...] = ()  # (in the run's process group, command name) of each process killed
+    missing: bool = False
+
+    def leftovers(self, *, timed_out: bool) -> list[str]:
+        """What counts as left behind: after a timeout, only what had left the run's process group."""
+        return [name for in_group, name in self.left if not (timed_out and in_group)]
+
+    @classmethod
+    def read(cls, descriptor: int) -> _GuardReport:
+        """Reads the guard's lines; it has exited (or been killed), so its end of the pipe is closed."""
+        chunks = []
+        try:
+            os.set_blocking(descriptor, False)
+            with contextlib.suppress(BlockingIOError):
+                while chunk := os.read(descriptor, 65536):
+                    chunks.append(chunk)
+        finally:
+            os.close(descriptor)
+        report = cls()
+        left = []
+        for line in b"".join(chunks).decode("utf-8", "replace").splitlines():
+            kind, _, value = line.partition(" ")
+            if kind == "exit" and value.lstrip("-").isdigit():
+                report.exit_code = int(value)
+            elif kind == "left":
+                where, _, name = value.partition(" ")
+                left.append((where == "group", name or "?"))
+            elif kind == "missing":
+                report.missing = True
+        report.left = tuple(left)
+        return report
 
 
 class _Tree:

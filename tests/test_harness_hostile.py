@@ -104,6 +104,15 @@ def test_a_process_that_detaches_is_found_killed_and_reported(tmp_path, stray, w
     assert not alive(stray), "the detached process is still running"
 
 
+def weakened_guard(monkeypatch, folder, line: str, instead: str = "pass") -> None:
+    """Runs use a copy of the run guard with one of its lines replaced, to show what that line prevents."""
+    source = process._GUARD.read_text()
+    assert line in source
+    guard = folder / "run_guard.py"
+    guard.write_text(source.replace(line, instead))
+    monkeypatch.setattr(process, "_GUARD", guard)
+
+
 @pytest.mark.parametrize("way", ["double-fork", "daemon-redirected"])
 def test_without_the_subreaper_the_same_process_escapes(tmp_path, monkeypatch, way):
     """The tests above can fail: with the harness no subreaper (and not looking while the sample runs), these
@@ -111,6 +120,10 @@ def test_without_the_subreaper_the_same_process_escapes(tmp_path, monkeypatch, w
     argument = marker()
     monkeypatch.setattr(process._SUBREAPER, "_prctl", None)
     monkeypatch.setattr(process._Tree, "scan", lambda self: None)
+    # The run's guard as it is, but no subreaper: what it orphans goes past it.
+    weakened_guard(
+        monkeypatch, tmp_path, "ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)"
+    )
     try:
         # The sample exits only once the detached process is in a session of its own (the double fork waits for it).
         in_own_session = '& until [ "$(ps -o sid= -p $!)" != "$(ps -o sid= -p $$)" ]; do sleep 0.01; done; echo'
@@ -139,6 +152,7 @@ def test_output_is_read_with_a_deadline_even_if_a_holder_of_the_pipe_is_never_fo
     argument = marker()
     monkeypatch.setattr(process._Tree, "end", lambda self, group, exclude_group: set())
     monkeypatch.setattr(process, "members_of_group", lambda group: [])
+    weakened_guard(monkeypatch, tmp_path, "killed = _kill_the_rest()", "killed = {}")
     try:
         with watchdog(argument) as rescued:
             command = ["sh", "-c", f"sleep {argument} & echo started"]

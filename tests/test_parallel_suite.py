@@ -18,6 +18,7 @@ from bedrock_mirror.results import FAILED, PASSED
 from bedrock_mirror.scenarios import scenario
 from bedrock_mirror.schedule import Suite, worker_count
 from tests.helpers import fake_language, fake_sample, wait_until
+from tests.test_harness_hostile import alive, marker
 
 # A bound on what no test here comes near (a sample's timeout is half of it); a run that waits on another gives up
 # after WAIT seconds.
@@ -319,3 +320,34 @@ def test_a_helper_the_harness_starts_during_a_run_is_not_the_runs(tmp_path):
         helper.kill()
         helper.wait()
     assert done and done[0].leftover_processes == 0 and done[0].stdout == "ok\n"
+
+
+def test_a_daemon_without_environment_is_killed_and_blamed_on_its_own_run_among_parallel_runs(tmp_path):
+    """Two jobs, three runs: one sample starts a `setsid` daemon that empties its environment and execs sleep, then
+    exits while a neighbour runs; the daemon is killed, that run fails naming it, the neighbours pass."""
+    stray = marker()
+    # It answers as the others do, then starts the daemon and exits at once: the daemon is never seen under it.
+    daemon = calling_script("daemon", wait_for="one.started") + (
+        f"subprocess.Popen(['setsid', 'sh', '-c', 'exec env -i sleep {stray}'], stdin=subprocess.DEVNULL,"
+        " stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "sys.stdout.flush()\n"
+        "os._exit(0)\n"
+    )
+    daemon = "import os, subprocess\n" + daemon
+    language = language_of(
+        tmp_path,
+        # One is still running when the daemon's run has ended: it waits until two has the worker that run freed.
+        {"daemon": daemon, "one": calling_script("one", wait_for="two.started"), "two": calling_script("two")},
+    )
+    try:
+        results = suite([language], jobs=2).run()
+        survivors = alive(stray)
+    finally:
+        for pid in alive(stray):
+            os.kill(pid, 9)
+    by_id = {result.sample: result for result in results}
+    assert not survivors, "the daemon outlived the suite"
+    assert by_id["daemon"].status == FAILED and "left 1 process(es)" in by_id["daemon"].reason
+    assert "sleep" in by_id["daemon"].reason or "setsid" in by_id["daemon"].reason
+    assert by_id["one"].status == PASSED, by_id["one"].reason
+    assert by_id["two"].status == PASSED, by_id["two"].reason
