@@ -354,33 +354,6 @@ def test_the_pytest_plugin_points_sdks_at_a_shared_stub_and_resets_it(pytester, 
     result.assert_outcomes(passed=4)
 
 
-def test_the_plugin_fails_a_test_whose_request_broke_the_stub(pytester):
-    pytester.makepyfile(
-        textwrap.dedent(
-            """
-            import boto3
-
-            def test_breaks(bedrock_stub):
-                def explode(*args, **kwargs):
-                    raise RuntimeError("boom")
-
-                bedrock_stub.state.replies.choose = explode
-                client = boto3.client("bedrock-runtime", config=boto3.session.Config(retries={"total_max_attempts": 1}))
-                try:
-                    client.converse(
-                        modelId="anthropic.claude-3-haiku-20240307-v1:0",
-                        messages=[{"role": "user", "content": [{"text": "hi"}]}],
-                    )
-                except Exception:
-                    pass
-            """
-        )
-    )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*the Bedrock stub failed on 1 request(s)*boom*"])
-
-
 def test_bedrock_stub_reexports_the_stub(stub):
     import bedrock_stub
 

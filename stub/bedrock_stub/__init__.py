@@ -14,7 +14,7 @@ from .operations import (
     Operation,
 )
 from .replies import Reply, Rule, ToolCall
-from .server import DEFAULT_SENTENCE, Stub, default_reply, is_loopback
+from .server import DEFAULT_SENTENCE, Stub, StubError, default_reply, is_loopback
 from .sigv4 import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "Reply",
     "Rule",
     "Stub",
+    "StubError",
     "ToolCall",
     "default_reply",
     "is_loopback",

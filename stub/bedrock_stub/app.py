@@ -6,10 +6,12 @@ import asyncio
 import functools
 import itertools
 import json
+import logging
 import os
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -46,10 +48,15 @@ from .prompt_cache import PromptCache
 from .relay import Relay
 from .replies import Answer, Replies, Reply, Turn, default_reasoning, shape
 from .schemas import Constraints, fit_reply
-from .sigv4 import DEFAULT_REGION, Credentials, first_values, verify
+from .sigv4 import DEFAULT_REGION, EXAMPLE_SECRET_ACCESS_KEY, Credentials, first_values, verify
 from .wire import safe_text
 
+LOG = logging.getLogger("bedrock_stub")
 MAX_BODY_BYTES = 25_000_000
+# Exceptions the stub failed on that no one has claimed yet (the pytest plugin claims them per test).
+_FAILURES_KEPT = 100
+# Verdicts of a request signed with keys other than the stub's.
+_OTHER_KEYS = frozenset({"unknown-access-key", "mismatch"})
 EVENT_STREAM = "application/vnd.amazon.eventstream"
 _EVENT_STREAM = EVENT_STREAM.encode()
 # Seconds before a streamed reply's head: far below any real network round trip plus first token, yet long enough
@@ -105,6 +112,8 @@ class _Exchange:
     def __init__(self, scope: Scope, journal: Journal) -> None:
         self.journal = journal
         self.recorded = False
+        # The server's own `receive`, to hear of a client that goes while its reply streams.
+        self.receive: Receive | None = None
         self.started = time.perf_counter()
         # Latin-1 maps every byte to a character, so no header or path can fail to decode.
         self.headers = [
@@ -181,6 +190,15 @@ def _model_id(segment: str) -> str:
 class BedrockRuntimeApp:
     def __init__(self, state: StubState) -> None:
         self.state = state
+        self._failures: deque[BaseException] = deque(maxlen=_FAILURES_KEPT)
+        self._told_keys = False
+
+    def take_failures(self) -> list[BaseException]:
+        """The exceptions requests failed on since the last call, oldest first (each got a 500)."""
+        failures = []
+        while self._failures:
+            failures.append(self._failures.popleft())
+        return failures
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -192,6 +210,7 @@ class BedrockRuntimeApp:
 
     async def _serve_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         exchange = _Exchange(scope, self.state.journal)
+        exchange.receive = receive
         failure: BedrockError | None = _ambiguous_framing(exchange)
         deadline: _Deadline | None = None
         try:
@@ -203,9 +222,12 @@ class BedrockRuntimeApp:
                 await self._handle(scope, exchange, receive, send)
         except BedrockError as error:
             failure = error
+        except _ClientGone:
+            failure = None
         except Exception as exc:
             # Only a bug of the stub's gets here: answer as Bedrock would, never drop the client (tests assert no 500).
             failure = BedrockError("InternalServerException", f"stub failure: {_describe(exc)}")
+            self._failures.append(exc)
         finally:
             if deadline is not None:
                 deadline.cancel()
@@ -266,6 +288,8 @@ class BedrockRuntimeApp:
             entry.signature = verdict.status
             entry.auth_scheme = verdict.scheme
             if verdict.error is not None:
+                if verdict.status in _OTHER_KEYS:
+                    self._tell_keys()
                 raise verdict.error
         if relay is not None and operation is not None:
             query = scope.get("query_string", b"").decode("latin-1")
@@ -287,6 +311,24 @@ class BedrockRuntimeApp:
         model = state.catalogue.resolve(_model_id(segments[2]), operation=operation.name)
         handler = _HANDLERS[operation.name]
         await handler(self, send, exchange, operation, model, body, broken)
+
+    def _tell_keys(self) -> None:
+        """Says once which keys the stub expects: a client signing with others gets Bedrock's error, no more."""
+        if self._told_keys:
+            return
+        self._told_keys = True
+        credentials = self.state.credentials
+        secret = (
+            "AWS's documented example secret key"
+            if credentials.secret_access_key == EXAMPLE_SECRET_ACCESS_KEY
+            else "the secret key it was given"
+        )
+        LOG.warning(
+            "a request was signed with other keys than the stub's, and got Bedrock's error: sign with access key "
+            "id %s and %s (said once)",
+            credentials.access_key_id,
+            secret,
+        )
 
     async def _count_tokens(
         self,
@@ -482,6 +524,22 @@ class BedrockRuntimeApp:
             await asyncio.sleep(self.state.stream_head_delay)
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         exchange.entry.status = 200
+        watcher = asyncio.ensure_future(_disconnected(exchange.receive)) if exchange.receive else None
+        try:
+            await self._send_body(_until_gone(send, watcher), exchange, frames, answer, broken, keep_on_break)
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+
+    async def _send_body(
+        self,
+        send: Send,
+        exchange: _Exchange,
+        frames: Iterable[bytes],
+        answer: Answer,
+        broken: _StreamBreak | None,
+        keep_on_break: int,
+    ) -> None:
         if broken is not None:
             # Fail after the first content so that a client sees a stream that breaks mid-way.
             for frame in itertools.islice(frames, keep_on_break):
@@ -497,6 +555,29 @@ class BedrockRuntimeApp:
         exchange.entry.reply_text = answer.text
         exchange.finish()
         await send({"type": "http.response.body", "body": b""})
+
+
+class _ClientGone(Exception):
+    """The client reset the stream or closed the connection: the rest of its reply has nowhere to go."""
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Returns once the server says the client has gone (the request's body has been read by then)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+def _until_gone(send: Send, watcher: asyncio.Future[None] | None) -> Send:
+    """`send` that stops the reply's work, by raising _ClientGone, once its client has gone."""
+    if watcher is None:
+        return send
+
+    async def send_while_connected(message: dict[str, Any]) -> None:
+        if watcher.done():
+            raise _ClientGone()
+        await send(message)
+
+    return send_while_connected
 
 
 class _ModelRequest(Protocol):

@@ -425,7 +425,7 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except ValueError as exc:  # RecordingError too: one line naming the recording and what is wrong
         print(f"error: {exc}", file=sys.stderr)
@@ -451,10 +451,15 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
             file=sys.stderr,
             flush=True,
         )
-    asyncio.run(_serve_until_signalled(stub))
-    stub.journal.close()
-    if stub.tls_files is not None:
-        stub.tls_files.remove()
+    try:
+        asyncio.run(_serve_until_signalled(stub))
+    except Exception as exc:
+        print(f"error: the stub stopped: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stub.journal.close()
+        if stub.tls_files is not None:
+            stub.tls_files.remove()
     return 0
 
 

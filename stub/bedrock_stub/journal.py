@@ -167,6 +167,11 @@ class Journal:
     def entries(self) -> list[JournalEntry]:
         return self.since(0)
 
+    def clear(self) -> None:
+        """Forgets the entries held in memory; numbering goes on, so earlier marks stay valid."""
+        with self._lock:
+            self._entries.clear()
+
     def close(self) -> None:
         if self._file:
             with contextlib.suppress(OSError):

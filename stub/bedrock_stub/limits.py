@@ -1,24 +1,21 @@
 """Bounds on what clients can hold: connections at once, and log lines per condition rather than per event.
 
-Hypercorn 0.18 has no connection limit of its own. `install()` wraps its asyncio connection handler once per
-process; a server whose Config carries a `ConnectionLimit` (as `stub_connection_limit`) serves at most that many
-connections at once and answers the rest with a fixed 503 ServiceUnavailableException before closing them, so that
-a flood of idle or stalled connections cannot use up the process's file descriptors.
+Hypercorn has no connection limit of its own. The stub's own connection handler (`transport.StubTCPServer`)
+serves at most `ConnectionLimit.maximum` connections at once and answers the rest with a fixed 503
+ServiceUnavailableException before closing them, so that a flood of idle or stalled connections cannot use up the
+process's file descriptors.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import resource
 import socket
 import time
 from collections.abc import Callable
 from typing import Any
-
-from hypercorn.asyncio.tcp_server import TCPServer
 
 LOG = logging.getLogger("bedrock_stub")
 MAX_CONNECTIONS = 512
@@ -142,25 +139,3 @@ class AcceptErrorHandler:
         else:
             loop.default_exception_handler(context)
 
-
-@functools.cache
-def install() -> None:
-    """Wraps Hypercorn's connection handler once per process (Hypercorn is pinned in pyproject.toml)."""
-    run = TCPServer.run
-
-    async def limited_run(self: TCPServer) -> None:
-        limit: ConnectionLimit | None = getattr(self.config, "stub_connection_limit", None)
-        if limit is None:
-            await run(self)
-        elif not limit.acquire():
-            await limit.refuse(self.reader, self.writer)
-        else:
-            raw = self.writer.get_extra_info("socket")
-            limit.sockets.add(raw)
-            try:
-                await run(self)
-            finally:
-                limit.sockets.discard(raw)
-                limit.release()
-
-    TCPServer.run = limited_run  # type: ignore[method-assign]

@@ -117,6 +117,8 @@ def _bedrock_recording(request: pytest.FixtureRequest) -> Iterator[None]:
     if options is None:
         yield
         return
+    # The test's fixture first: its reset (to the stub as constructed) must come before the relay is set here.
+    request.getfixturevalue("bedrock_stub")
     server = request.getfixturevalue("bedrock_stub_server")
     try:
         relay = options.relay_for(test_folder(options.folder, request.node))

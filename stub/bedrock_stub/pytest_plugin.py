@@ -1,4 +1,5 @@
-"""pytest plugin: one stub for the whole session, reset before every test that asks for `bedrock_stub`.
+"""pytest plugin: one stub for the whole session, returned to its starting settings before every test that asks for
+`bedrock_stub`.
 
     def test_my_code_reads_the_reply(bedrock_stub):
         bedrock_stub.queue_reply("Paris")
@@ -8,13 +9,16 @@
 The fixture sets the standard AWS variables for the test alone (endpoint, the stub's keys, region) and removes
 every other AWS setting of the caller's (profile, session token, Bedrock API key, config files), so no SDK call
 in a test can reach a real account. Override the `bedrock_stub_options` fixture to start the stub differently
-(any keyword of `Stub`; with `{"tls": True}` the fixture also sets AWS_CA_BUNDLE to the stub's CA). A stub failure
-(a request the stub could not handle) fails the test that caused it.
+(any keyword of `Stub`; with `{"tls": True}` the fixture also sets AWS_CA_BUNDLE to the stub's CA). Before each
+test, `Stub.reset()` returns every setting (reply, reasoning, strictness, regions, models, limits, rules, queue,
+injected errors, guardrails, journal) to how the session's stub was created. A request the stub fails on (it
+answers InternalServerException) fails the test that sent it, in the test's own report, with the stub's exception
+and traceback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
@@ -25,7 +29,6 @@ from bedrock_stub.journal import JournalEntry
 # Record and replay for the fixture (--bedrock-record, --bedrock-replay): its options, hooks and per-test folders.
 pytest_plugins = ["bedrock_stub.pytest_modes"]
 
-REGION = "us-east-1"
 # Settings that would point an SDK at a real account or another endpoint; the fixture removes them.
 _CALLER_SETTINGS = (
     "AWS_PROFILE",
@@ -42,7 +45,6 @@ _CALLER_SETTINGS = (
     "AWS_CONTAINER_AUTHORIZATION_TOKEN",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
 )
-_STUB_FAILURE = "stub failure:"
 
 
 class BedrockStubFixture:
@@ -62,11 +64,15 @@ class BedrockStubFixture:
         return self.stub.journal_since(self._mark)
 
     def check(self) -> None:
-        """Raises if the stub failed on one of this test's requests (it answered InternalServerException)."""
-        failures = [entry for entry in self.requests if (entry.error_message or "").startswith(_STUB_FAILURE)]
-        if failures:
-            details = "; ".join(f"{entry.operation} {entry.path}: {entry.error_message}" for entry in failures)
-            raise AssertionError(f"the Bedrock stub failed on {len(failures)} request(s): {details}")
+        """Re-raises the first exception the stub failed on since the last check (the client got a 500), with
+        its own traceback; a note counts any others."""
+        failures = self.stub.take_failures()
+        if not failures:
+            return
+        first = failures[0]
+        if len(failures) > 1 and hasattr(first, "add_note"):
+            first.add_note(f"the Bedrock stub failed on {len(failures)} requests of this test; this is the first")
+        raise first
 
     def __getattr__(self, name: str) -> Any:
         # reply, state, journal, inject_error, add_rule, queue_reply, reset, ... come from the stub itself.
@@ -98,8 +104,6 @@ def bedrock_stub(
 ) -> Iterator[BedrockStubFixture]:
     """The stub, reset, with this test's environment pointing every AWS SDK at it."""
     stub = bedrock_stub_server
-    state = stub.state
-    defaults = (state.reply, state.strict, state.honour_max_tokens, state.pad_events, state.stream_piece_chars)
     stub.reset()
     for name in _CALLER_SETTINGS:
         monkeypatch.delenv(name, raising=False)
@@ -115,10 +119,28 @@ def bedrock_stub(
     if stub.ca_file is not None:
         # A stub started with tls=True (through `bedrock_stub_options`): botocore trusts its CA from here.
         monkeypatch.setenv("AWS_CA_BUNDLE", str(stub.ca_file))
-    monkeypatch.setenv("AWS_REGION", REGION)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", stub.region)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", stub.region)
     fixture = BedrockStubFixture(stub)
     yield fixture
-    stub.reset()
-    state.reply, state.strict, state.honour_max_tokens, state.pad_events, state.stream_piece_chars = defaults
+    # Requests sent after the test's call (by other fixtures' teardown) fail here, in the teardown.
     fixture.check()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """Fails the test whose request the stub failed on, in its call phase, with the stub's own exception."""
+    fixture = getattr(item, "funcargs", {}).get("bedrock_stub")
+    try:
+        result = yield
+    except BaseException:
+        if isinstance(fixture, BedrockStubFixture):
+            # The stub's exception is what the test reports; the test's own error (often the SDK's 500) shows
+            # above it, as the exception being handled.
+            failures = fixture.stub.take_failures()
+            if failures:
+                raise failures[0]  # noqa: B904
+        raise
+    if isinstance(fixture, BedrockStubFixture):
+        fixture.check()
+    return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import logging
 import os
@@ -14,10 +15,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
-from . import graceful_goaway, limits
+from . import limits, transport
 from .app import STREAM_HEAD_DELAY, BedrockRuntimeApp, StubState
 from .catalogue import load_models_file
 from .faults import Fault
@@ -25,17 +25,17 @@ from .guardrails import DEFAULT_BLOCKED_MESSAGE, Guardrail
 from .journal import Journal, JournalEntry
 from .models import CATALOGUE, Catalogue, Model
 from .recordings import MatchRule
-from .relay import relay_for
+from .relay import Relay, relay_for
 from .replies import Match, Reply, Rule, ToolCall, default_reasoning, reply_from_mapping
 from .sigv4 import DEFAULT_REGION, Credentials
 from .tls import make_tls_files
 from .upstream import Upstream
-
-graceful_goaway.install()
-limits.install()
+from .wire import safe_text
 
 # Seconds a request may take to arrive in full, and an idle connection may stay open.
 DEFAULT_TIMEOUT = 10.0
+# Seconds start() waits for the server to be serving.
+DEFAULT_START_TIMEOUT = 10.0
 # Entries the in-memory journal keeps when requests also go to a file (the file keeps every one).
 DEFAULT_JOURNAL_WINDOW = 10_000
 
@@ -52,6 +52,10 @@ DEFAULT_SENTENCE = (
 def default_reply() -> str:
     """The fixed sentence and a nonce drawn now, so that no sample can pass by printing a constant."""
     return f"{DEFAULT_SENTENCE} (stub reply {secrets.token_hex(3)})"
+
+
+class StubError(RuntimeError):
+    """The stub's server did not start, or stopped on an error of its own; the cause is chained."""
 
 
 def is_loopback(host: str) -> bool:
@@ -101,6 +105,7 @@ class Stub:
         record_on_miss: bool = False,
         replay_timing: bool = False,
         match: MatchRule | None = None,
+        send_timeout: float = transport.DEFAULT_SEND_TIMEOUT,
     ) -> None:
         """`read_timeout`: seconds a request's body may take to arrive (None: no limit); `keep_alive_timeout`:
         seconds a connection may sit idle, also before its first request is complete; `max_connections`: open
@@ -116,6 +121,7 @@ class Stub:
         catalogue or override its fields (see `catalogue.load_models_file`).
         `stream_head_delay`: seconds a streamed reply's head waits after its request (0: none), as a real one
         never arrives at once; without it the SDK for Go, on the same machine, can drop its own connection.
+        `send_timeout`: seconds a connection, or an HTTP/2 stream, may take none of its reply before it is dropped.
         `record`/`replay`: a folder of recordings to write (from `upstream`, a URL) or to answer from; see relay.py.
         """
         self.tls_files = make_tls_files(host, None if ca_file is None else Path(ca_file)) if tls else None
@@ -123,23 +129,25 @@ class Stub:
             models = load_models_file(Path(models))
         if journal_window is None and journal_path is not None:
             journal_window = DEFAULT_JOURNAL_WINDOW
-        self.connection_limit = limits.ConnectionLimit(max_connections or limits.default_connection_limit())
-        self.keep_alive_timeout = keep_alive_timeout
-        self.state = StubState(
+        # What reset() returns to: every setting as constructed, the drawn reply and reasoning included.
+        self._settings = _Settings(
             reply=default_reply() if reply is None else reply,
             reasoning=default_reasoning() if reasoning is None else reasoning,
             strict=strict,
             verify_signatures=verify_signatures,
             credentials=credentials or Credentials(),
-            catalogue=Catalogue(models),
+            models=tuple(models),
             stream_piece_chars=stream_piece_chars,
-            journal=Journal(journal_path, window=journal_window),
             honour_max_tokens=honour_max_tokens,
             pad_events=pad_events,
             stream_head_delay=stream_head_delay,
             read_timeout=read_timeout,
+            region=region,
             regions=None if any_region else frozenset(regions if regions is not None else (region,)),
             api_keys=frozenset(api_keys),
+            max_connections=max_connections or limits.default_connection_limit(),
+            keep_alive_timeout=keep_alive_timeout,
+            send_timeout=send_timeout,
             relay=relay_for(
                 upstream=upstream,
                 record=record,
@@ -149,14 +157,22 @@ class Stub:
                 match=match,
             ),
         )
+        self.connection_limit = limits.ConnectionLimit(self._settings.max_connections)
+        self.keep_alive_timeout = keep_alive_timeout
+        self.send_timeout = send_timeout
+        self.state = self._settings.new_state(Journal(journal_path, window=journal_window))
         self.app = BedrockRuntimeApp(self.state)
-        self._socket = listening_socket(host, port)
         self.host = host
+        try:
+            self._socket = listening_socket(host, port)
+        except OSError as exc:
+            raise OSError(exc.errno, f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         self.port = self._socket.getsockname()[1]
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._shutdown: asyncio.Event | None = None
         self._ready = threading.Event()
+        self._failure: BaseException | None = None
 
     @property
     def url(self) -> str:
@@ -193,8 +209,20 @@ class Stub:
         self.state.strict = value
 
     @property
+    def region(self) -> str:
+        """The region SDKs sign for: the one given, or the first of `regions` (any one, with `any_region`)."""
+        regions = self.state.regions
+        if regions is None or self._settings.region in regions:
+            return self._settings.region
+        return min(regions)
+
+    @property
     def credentials(self) -> Credentials:
         return self.state.credentials
+
+    def take_failures(self) -> list[BaseException]:
+        """The exceptions the stub failed on since the last call (each answered InternalServerException)."""
+        return self.app.take_failures()
 
     @property
     def journal(self) -> Journal:
@@ -269,30 +297,49 @@ class Stub:
         return reply
 
     def reset(self) -> None:
-        """Forgets rules, queued replies, injected errors, guardrails and the prompt cache; the fixed reply and the
-        journal stay."""
-        self.state.replies.reset()
-        self.state.faults.clear()
-        self.state.guardrails.clear()
-        self.state.prompt_cache.clear()
+        """Returns every setting to how the stub was constructed (reply, reasoning, strictness, credentials,
+        regions, models, limits, ...), forgets rules, queued replies, injected errors, guardrails, the prompt cache
+        and unclaimed failures, and empties the in-memory journal (its file keeps every entry; marks stay valid)."""
+        fresh = self._settings.new_state(self.state.journal)
+        for name in (field.name for field in dataclasses.fields(StubState)):
+            setattr(self.state, name, getattr(fresh, name))
+        self.state.journal.clear()
+        self.connection_limit.maximum = self._settings.max_connections
+        self.keep_alive_timeout = self._settings.keep_alive_timeout
+        self.send_timeout = self._settings.send_timeout
+        self.app.take_failures()
 
-    def start(self) -> Stub:
-        """Serves in a daemon thread; the socket already listens, so clients may connect at once."""
+    def start(self, timeout: float = DEFAULT_START_TIMEOUT) -> Stub:
+        """Serves in a daemon thread; returns once it serves, or raises StubError saying why it does not."""
+        self._failure = None
+        self._ready.clear()
         self._thread = threading.Thread(target=self._run_in_thread, name=f"bedrock-stub-{self.port}", daemon=True)
         self._thread.start()
-        self._ready.wait(timeout=10)
+        if not self._ready.wait(timeout=timeout):
+            raise StubError(f"the stub at {self.url} was not serving within {timeout:g} s")
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            self._thread.join(timeout=timeout)
+            self._thread = None
+            raise StubError(f"the stub at {self.url} did not start: {_describe(failure)}") from failure
         return self
 
     def stop(self) -> None:
-        if self._loop is not None and self._shutdown is not None:
-            self._loop.call_soon_threadsafe(self._shutdown.set)
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
-        self._socket.close()
-        self.state.journal.close()
-        if self.tls_files is not None:
-            self.tls_files.remove()
+        """Stops serving; re-raises the exception the server died of, if it did."""
+        try:
+            if self._loop is not None and self._shutdown is not None and not self._loop.is_closed():
+                self._loop.call_soon_threadsafe(self._shutdown.set)
+            if self._thread is not None:
+                self._thread.join(timeout=10)
+                self._thread = None
+        finally:
+            self._socket.close()
+            self.state.journal.close()
+            if self.tls_files is not None:
+                self.tls_files.remove()
+        failure, self._failure = self._failure, None
+        if failure is not None:
+            raise failure
 
     def __enter__(self) -> Stub:
         return self.start()
@@ -303,15 +350,18 @@ class Stub:
         self.stop()
 
     def _run_in_thread(self) -> None:
-        asyncio.run(self.serve())
+        try:
+            asyncio.run(self.serve())
+        except BaseException as exc:
+            self._failure = exc
+        finally:
+            self._ready.set()
 
     async def serve(self, shutdown: asyncio.Event | None = None) -> None:
         """Serves until `shutdown` is set (or stop() is called)."""
         self._loop = asyncio.get_running_loop()
         self._shutdown = shutdown or asyncio.Event()
-        config = hypercorn_config(
-            self._socket, keep_alive_timeout=self.keep_alive_timeout, connection_limit=self.connection_limit
-        )
+        config = hypercorn_config(self._socket, keep_alive_timeout=self.keep_alive_timeout)
         if self.tls_files is not None:
             # Hypercorn serves TLS on the bound socket and offers h2 and http/1.1 by ALPN.
             config.certfile = str(self.tls_files.cert_file)
@@ -319,9 +369,15 @@ class Stub:
         # Running out of descriptors makes asyncio report every failed accept; one line per condition is enough.
         previous_handler = self._loop.get_exception_handler()
         self._loop.set_exception_handler(limits.AcceptErrorHandler())
-        self._ready.set()
         try:
-            await serve(self.app, config, shutdown_trigger=self._shutdown_trigger)
+            await transport.serve(
+                self.app,
+                config,
+                self._shutdown_trigger,
+                limit=self.connection_limit,
+                send_timeout=self.send_timeout,
+                on_listening=self._ready.set,
+            )
         finally:
             self._loop.set_exception_handler(previous_handler)
 
@@ -330,14 +386,63 @@ class Stub:
         await self._shutdown.wait()
         if self.tls_files is not None:
             # asyncio waits up to 30 seconds for each idle client's TLS close_notify (its ssl_shutdown_timeout),
-            # which pooled SDK connections never send: shut down what is still open before Hypercorn's graceful
-            # time runs out (it would cancel the connections' tasks, which asyncio then logs).
+            # which pooled SDK connections never send: shut down what is still open before the graceful time runs
+            # out (the connections would then be dropped and cancelled).
             self._loop.call_later(TLS_SHUTDOWN_GRACE, self.connection_limit.abort_all)
 
 
-# Seconds a TLS stub's connections may take to close once it stops, before they are shut down (under
-# Hypercorn's graceful_timeout, set in hypercorn_config).
+# Seconds a TLS stub's connections may take to close once it stops, before they are shut down (under the
+# graceful_timeout set in hypercorn_config).
 TLS_SHUTDOWN_GRACE = 0.5
+
+
+@dataclasses.dataclass(frozen=True)
+class _Settings:
+    """A stub's settings as constructed, from which reset() rebuilds its state."""
+
+    reply: str
+    reasoning: str
+    strict: bool
+    verify_signatures: bool
+    credentials: Credentials
+    models: tuple[Model, ...]
+    stream_piece_chars: int
+    honour_max_tokens: bool
+    pad_events: bool
+    stream_head_delay: float
+    read_timeout: float | None
+    region: str
+    regions: frozenset[str] | None
+    api_keys: frozenset[str]
+    max_connections: int
+    keep_alive_timeout: float
+    send_timeout: float
+    # Record or replay: the same relay (and its recordings) before and after a reset.
+    relay: Relay | None
+
+    def new_state(self, journal: Journal) -> StubState:
+        """A state as constructed: fields not named here take StubState's own defaults, fresh."""
+        return StubState(
+            reply=self.reply,
+            reasoning=self.reasoning,
+            strict=self.strict,
+            verify_signatures=self.verify_signatures,
+            credentials=self.credentials,
+            catalogue=Catalogue(self.models),
+            stream_piece_chars=self.stream_piece_chars,
+            journal=journal,
+            honour_max_tokens=self.honour_max_tokens,
+            pad_events=self.pad_events,
+            stream_head_delay=self.stream_head_delay,
+            read_timeout=self.read_timeout,
+            regions=self.regions,
+            api_keys=self.api_keys,
+            relay=self.relay,
+        )
+
+
+def _describe(exc: BaseException) -> str:
+    return safe_text(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
 
 
 def _reply(
@@ -366,7 +471,6 @@ def hypercorn_config(
     sock: socket.socket,
     *,
     keep_alive_timeout: float = DEFAULT_TIMEOUT,
-    connection_limit: limits.ConnectionLimit | None = None,
 ) -> Config:
     config = Config()
     # Hypercorn takes the already-listening socket by descriptor, which lets port 0 be known before serving.
@@ -378,7 +482,6 @@ def hypercorn_config(
     # Also closes a connection that never completes its first request's head: Hypercorn counts it as idle.
     config.keep_alive_timeout = keep_alive_timeout
     # No read_timeout: it would cut a streamed reply over HTTP/1.1, during which the client sends nothing.
-    config.stub_connection_limit = connection_limit
     config.backlog = limits.ACCEPT_BATCH
     # Hypercorn closes a connection after 1,000 requests by default; SDK clients and load tools keep theirs.
     config.keep_alive_max_requests = 1_000_000
