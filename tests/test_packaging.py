@@ -1,0 +1,164 @@
+"""The stub's distribution on its own: a fresh virtualenv with only `pip install ./stub[pytest]` runs the README's
+examples, and the root pyproject's repeat of the stub's declarations stays equal to stub/pyproject.toml."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import tomllib
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+_SECTION = "## Use the stub in your own tests"
+# What the harness needs and the stub must not bring.
+_HARNESS_ONLY = ("bedrock_mirror", "nox", "pygments", "starlette")
+# Prints, for the classes the stub's server builds on, their methods, before and after importing the given modules.
+METHODS_UNCHANGED = """
+import json, sys
+import h2.connection, hypercorn.asyncio.tcp_server, hypercorn.protocol, hypercorn.protocol.h2
+classes = [h2.connection.H2Connection, hypercorn.protocol.h2.H2Protocol, hypercorn.protocol.h2.StreamBuffer,
+           hypercorn.protocol.ProtocolWrapper, hypercorn.asyncio.tcp_server.TCPServer]
+def methods():
+    return {c.__qualname__: {n: f"{getattr(v, '__module__', '')}.{getattr(v, '__qualname__', '')}"
+            for n, v in vars(c).items() if callable(v)} for c in classes}
+before = methods()
+for name in sys.argv[1:]:
+    __import__(name)
+assert methods() == before, "importing changed a library"
+assert "_receive_goaway_frame" in before["H2Connection"] and "run" in before["TCPServer"]
+print("untouched")
+"""
+
+
+def readme_example(marker: str) -> str:
+    """The first Python block of the README's stub section after `marker`."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index(_SECTION) :]
+    after = section[section.index(marker) :]
+    return re.search(r"```python\n(.*?)```", after, re.S).group(1)
+
+
+def _scrubbed_environment() -> dict[str, str]:
+    """This environment without any AWS setting or virtualenv of the caller's."""
+    keep = {name: value for name, value in os.environ.items() if not name.startswith(("AWS_", "VIRTUAL_ENV"))}
+    return {**keep, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+@pytest.fixture(scope="module")
+def stub_alone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new virtualenv holding the stub's distribution with its `pytest` extra and nothing of the harness."""
+    work = tmp_path_factory.mktemp("stub-alone")
+    # Built from a copy, so that the build leaves nothing in the checkout.
+    source = shutil.copytree(ROOT / "stub", work / "stub", ignore=shutil.ignore_patterns("*.egg-info", "build"))
+    env = _scrubbed_environment()
+    venv = work / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120, env=env)
+    python = venv / "bin" / "python"
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", f"{source}[pytest]"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    if installed.returncode != 0:
+        if re.search(r"(?i)could not find a version|connection|network|resolve", installed.stderr):
+            pytest.skip(
+                f"needs the Python package registry (or pip's cache) to install the stub's dependencies: "
+                f"{installed.stderr.strip().splitlines()[-1]}"
+            )
+        raise AssertionError(installed.stderr)
+    return venv
+
+
+def test_the_stub_alone_imports_without_the_harness(stub_alone):
+    python = str(stub_alone / "bin" / "python")
+    check = "import importlib.util, bedrock_stub; print([n for n in {} if importlib.util.find_spec(n)])"
+    shown = subprocess.run(
+        [python, "-c", check.format(list(_HARNESS_ONLY))], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert shown.stdout.strip() == "[]"
+
+
+def test_the_stub_alone_changes_no_library_on_import(stub_alone):
+    python = str(stub_alone / "bin" / "python")
+    shown = subprocess.run(
+        [python, "-c", METHODS_UNCHANGED, "bedrock_stub", "bedrock_stub.pytest_plugin"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0 and shown.stdout.strip() == "untouched", shown.stderr
+
+
+def test_the_stub_alone_has_its_command(stub_alone):
+    shown = subprocess.run(
+        [str(stub_alone / "bin" / "bedrock-stub"), "--help"], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert shown.stdout.startswith("usage: bedrock-stub")
+
+
+def test_the_readmes_pytest_example_passes_with_the_stub_alone(stub_alone, tmp_path):
+    example = readme_example("**A pytest fixture.**")
+    assert "def test_" in example and "bedrock_stub" in example
+    (tmp_path / "test_readme_example.py").write_text(example, encoding="utf-8")
+    ran = subprocess.run(
+        [str(stub_alone / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_readme_example.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_scrubbed_environment(),
+    )
+    assert ran.returncode == 0 and "1 passed" in ran.stdout, ran.stdout + ran.stderr
+
+
+def test_the_readmes_python_example_runs_with_the_stub_alone(stub_alone, tmp_path):
+    example = readme_example("**A Python object**")
+    assert "Stub(" in example and "stub.credentials" in example
+    script = tmp_path / "example.py"
+    script.write_text(example, encoding="utf-8")
+    ran = subprocess.run(
+        [str(stub_alone / "bin" / "python"), str(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_scrubbed_environment(),
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+
+
+def _pyproject(path: Path) -> dict:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def test_the_root_pyproject_repeats_the_stubs_declarations_as_they_are():
+    root, stub = _pyproject(ROOT / "pyproject.toml")["project"], _pyproject(ROOT / "stub" / "pyproject.toml")["project"]
+    assert root["scripts"]["bedrock-stub"] == stub["scripts"]["bedrock-stub"]
+    assert root["entry-points"]["pytest11"] == stub["entry-points"]["pytest11"]
+    # Every run-time need of the stub is pinned by the root, within the stub's range.
+    pins = {canonicalize_name(req.name): req for req in map(Requirement, root["dependencies"])}
+    for need in map(Requirement, stub["dependencies"]):
+        pinned = pins.get(canonicalize_name(need.name))
+        assert pinned is not None, f"the root pyproject does not pin {need.name}"
+        [version] = [spec.version for spec in pinned.specifier if spec.operator == "=="]
+        assert need.specifier.contains(version), f"{pinned} is outside the stub's range {need}"
+
+
+def test_the_test_group_satisfies_the_stubs_pytest_extra():
+    root = _pyproject(ROOT / "pyproject.toml")
+    stub = _pyproject(ROOT / "stub" / "pyproject.toml")["project"]
+    pins = {canonicalize_name(req.name): req for req in map(Requirement, root["dependency-groups"]["test"])}
+    for need in map(Requirement, stub["optional-dependencies"]["pytest"]):
+        pinned = pins.get(canonicalize_name(need.name))
+        assert pinned is not None, f"the test group does not pin {need.name}"
+        [version] = [spec.version for spec in pinned.specifier if spec.operator == "=="]
+        assert need.specifier.contains(version), f"{pinned} is outside the stub's pytest extra {need}"
