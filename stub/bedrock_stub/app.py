@@ -112,8 +112,6 @@ class _Exchange:
     def __init__(self, scope: Scope, journal: Journal) -> None:
         self.journal = journal
         self.recorded = False
-        # The server's own `receive`, to hear of a client that goes while its reply streams.
-        self.receive: Receive | None = None
         self.started = time.perf_counter()
         # Latin-1 maps every byte to a character, so no header or path can fail to decode.
         self.headers = [
@@ -210,7 +208,6 @@ class BedrockRuntimeApp:
 
     async def _serve_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         exchange = _Exchange(scope, self.state.journal)
-        exchange.receive = receive
         failure: BedrockError | None = _ambiguous_framing(exchange)
         deadline: _Deadline | None = None
         try:
@@ -222,8 +219,6 @@ class BedrockRuntimeApp:
                 await self._handle(scope, exchange, receive, send)
         except BedrockError as error:
             failure = error
-        except _ClientGone:
-            failure = None
         except Exception as exc:
             # Only a bug of the stub's gets here: answer as Bedrock would, never drop the client (tests assert no 500).
             failure = BedrockError("InternalServerException", f"stub failure: {_describe(exc)}")
@@ -524,12 +519,11 @@ class BedrockRuntimeApp:
             await asyncio.sleep(self.state.stream_head_delay)
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         exchange.entry.status = 200
-        watcher = asyncio.ensure_future(_disconnected(exchange.receive)) if exchange.receive else None
         try:
-            await self._send_body(_until_gone(send, watcher), exchange, frames, answer, broken, keep_on_break)
-        finally:
-            if watcher is not None:
-                watcher.cancel()
+            await self._send_body(send, exchange, frames, answer, broken, keep_on_break)
+        except OSError:
+            # ASGI servers raise an OSError from `send` once the client has gone: the rest has nowhere to go.
+            return
 
     async def _send_body(
         self,
@@ -555,29 +549,6 @@ class BedrockRuntimeApp:
         exchange.entry.reply_text = answer.text
         exchange.finish()
         await send({"type": "http.response.body", "body": b""})
-
-
-class _ClientGone(Exception):
-    """The client reset the stream or closed the connection: the rest of its reply has nowhere to go."""
-
-
-async def _disconnected(receive: Receive) -> None:
-    """Returns once the server says the client has gone (the request's body has been read by then)."""
-    while (await receive())["type"] != "http.disconnect":
-        pass
-
-
-def _until_gone(send: Send, watcher: asyncio.Future[None] | None) -> Send:
-    """`send` that stops the reply's work, by raising _ClientGone, once its client has gone."""
-    if watcher is None:
-        return send
-
-    async def send_while_connected(message: dict[str, Any]) -> None:
-        if watcher.done():
-            raise _ClientGone()
-        await send(message)
-
-    return send_while_connected
 
 
 class _ModelRequest(Protocol):

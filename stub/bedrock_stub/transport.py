@@ -22,11 +22,19 @@ from hypercorn.asyncio.task_group import TaskGroup
 from hypercorn.asyncio.tcp_server import TCPServer
 from hypercorn.asyncio.worker_context import WorkerContext
 from hypercorn.config import Config
-from hypercorn.events import Closed, Event, RawData
+from hypercorn.events import Closed, Event, RawData, Updated
 from hypercorn.protocol import ProtocolWrapper
 from hypercorn.protocol.h2 import BUFFER_HIGH_WATER, BUFFER_LOW_WATER, BufferCompleteError, H2Protocol, StreamBuffer
 from hypercorn.protocol.h11 import H2CProtocolRequiredError, H2ProtocolAssumedError
-from hypercorn.typing import AppWrapper, ASGIFramework, ConnectionState
+from hypercorn.typing import (
+    AppWrapper,
+    ASGIFramework,
+    ASGIReceiveCallable,
+    ASGISendCallable,
+    ASGISendEvent,
+    ConnectionState,
+    Scope,
+)
 from hypercorn.utils import parse_socket_addr
 
 from .graceful_goaway import GracefulH2Connection, without_graceful_goaway
@@ -35,9 +43,35 @@ from .limits import ConnectionLimit
 # Seconds a connection (or an HTTP/2 stream) may go without its client taking any of the reply's bytes.
 DEFAULT_SEND_TIMEOUT = 10.0
 # Seconds, after connections got their last chance to finish on shutdown, for cancelled ones to wind down.
-_CANCEL_GRACE = 0.5
+_CANCEL_GRACE = 0.25
 
 Stalled = Callable[[], Awaitable[None]]
+
+
+class ClientDisconnected(ConnectionResetError):
+    """Raised by `send` once the client has reset the stream or closed the connection, as ASGI asks of servers."""
+
+
+class StubASGIWrapper(ASGIWrapper):
+    """Calls the app with a `send` that raises ClientDisconnected once the request's stream is closed, so that a
+    reply whose client has gone stops its work at the next message (Hypercorn would drop the messages silently)."""
+
+    async def __call__(
+        self,
+        scope: Scope,
+        receive: ASGIReceiveCallable,
+        send: ASGISendCallable,
+        sync_spawn: Callable[..., Any],
+        call_soon: Callable[..., Any],
+    ) -> None:
+        stream = getattr(send, "__self__", None)  # Hypercorn's HTTPStream, whose `closed` says the client went
+
+        async def send_while_open(message: ASGISendEvent) -> None:
+            if getattr(stream, "closed", False) and message["type"] == "http.response.body":
+                raise ClientDisconnected()
+            await send(message)
+
+        await self.app(scope, receive, send_while_open)
 
 
 class BoundedStreamBuffer(StreamBuffer):
@@ -186,6 +220,11 @@ class StubTCPServer(TCPServer):
         super().__init__(app, loop, config, context, {}, reader, writer)
         self._limit = limit
         self._send_timeout = send_timeout
+        self._client_closed = False
+
+    def abort(self) -> None:
+        """Drops the connection now: its reader ends and its streams close, so its replies' work ends."""
+        self.writer.transport.abort()
 
     async def run(self) -> None:
         if not self._limit.acquire():
@@ -229,7 +268,30 @@ class StubTCPServer(TCPServer):
         finally:
             await self._close()
 
+    async def _read_data(self) -> None:
+        await super()._read_data()
+        # The client has closed: no idle timer keeps the connection waiting for its streams' ends.
+        self._client_closed = True
+        await self.idle_task.stop()
+
+    async def _close(self) -> None:
+        """Closes, waiting for unsent bytes to leave only while the client takes some within the send timeout."""
+        transport = self.writer.transport
+        with contextlib.suppress(NotImplementedError, OSError, RuntimeError):
+            self.writer.write_eof()
+        try:
+            self.writer.close()
+            await asyncio.wait_for(self.writer.wait_closed(), self._send_timeout)
+        except asyncio.TimeoutError:
+            transport.abort()
+        except (ConnectionError, RuntimeError):
+            pass
+        finally:
+            await self.idle_task.stop()
+
     async def protocol_send(self, event: Event) -> None:
+        if isinstance(event, Updated) and self._client_closed:
+            return
         if not isinstance(event, RawData):
             await super().protocol_send(event)
             return
@@ -280,18 +342,21 @@ async def serve(
     `config.graceful_timeout` seconds to finish and are cancelled."""
     loop = asyncio.get_running_loop()
     context = WorkerContext(None)
-    framework = ASGIWrapper(app)
-    connections: set[asyncio.Task[Any]] = set()
+    framework = StubASGIWrapper(app)
+    connections: dict[asyncio.Task[Any], StubTCPServer] = {}
 
     async def on_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        server = StubTCPServer(framework, loop, config, context, reader, writer, limit=limit, send_timeout=send_timeout)
         task = asyncio.current_task()
         if task is not None:
-            connections.add(task)
-            task.add_done_callback(connections.discard)
-        with contextlib.suppress(asyncio.CancelledError):
-            await StubTCPServer(
-                framework, loop, config, context, reader, writer, limit=limit, send_timeout=send_timeout
-            ).run()
+            connections[task] = server
+            task.add_done_callback(connections.pop)
+        try:
+            await server.run()
+        except BaseException:
+            # A connection cut short by the shutdown has nothing left to report.
+            if not context.terminated.is_set():
+                raise
 
     sockets = config.create_sockets()
     servers: list[asyncio.Server] = []
@@ -321,11 +386,17 @@ async def serve(
         await _end_connections(connections, config.graceful_timeout)
 
 
-async def _end_connections(connections: set[asyncio.Task[Any]], grace: float) -> None:
-    """Gives open connections `grace` seconds to finish their replies, then cancels them."""
+async def _end_connections(connections: dict[asyncio.Task[Any], StubTCPServer], grace: float) -> None:
+    """Gives open connections `grace` seconds to finish their replies, then drops them, then cancels what is left."""
     if not connections:
         return
     _, pending = await asyncio.wait(set(connections), timeout=grace)
+    for task in pending:
+        server = connections.get(task)
+        if server is not None:
+            server.abort()
+    if pending:
+        _, pending = await asyncio.wait(pending, timeout=_CANCEL_GRACE)
     for task in pending:
         task.cancel()
     if pending:
