@@ -29,13 +29,15 @@ def ask(text="hello"):
 def settings(stub):
     """Every field of the stub's state (by value), its replies, faults, models, journal and limits."""
     state = stub.state
-    kept = {"replies", "faults", "catalogue", "journal"}
+    kept = {"replies", "faults", "catalogue", "journal", "prompt_cache", "guardrails"}
     values = {f.name: getattr(state, f.name) for f in dataclasses.fields(StubState) if f.name not in kept}
     return {
         **values,
         "queued": state.replies.queued,
         "rules": len(state.replies._rules),
         "faults": len(state.faults._faults),
+        "prompt_cache": len(state.prompt_cache._entries),
+        "guardrails": len(state.guardrails._by_id),
         "models": [model.model_id for model in state.catalogue],
         "journal": len(stub.journal.entries()),
         "max_connections": stub.connection_limit.maximum,
@@ -63,10 +65,10 @@ def test_a_test_that_changes_every_setting_leaves_the_next_one_the_defaults(pyte
                     "reply": "changed", "reasoning": "changed thinking", "strict": True, "verify_signatures": False,
                     "credentials": Credentials("AKIDCHANGED", "changed"), "stream_piece_chars": 3,
                     "honour_max_tokens": False, "pad_events": False, "stream_head_delay": 0.0,
-                    "read_timeout": 1.5, "region": "eu-west-3",
+                    "read_timeout": 1.5, "regions": frozenset({"eu-west-3"}), "api_keys": frozenset({"a-key"}),
                 }
                 # Every field of the state is changed here: a new one must be added to this test.
-                kept = {"replies", "faults", "catalogue", "journal"}
+                kept = {"replies", "faults", "catalogue", "journal", "prompt_cache", "guardrails"}
                 assert set(changed) | kept == {f.name for f in dataclasses.fields(StubState)}
                 for name, value in changed.items():
                     setattr(state, name, value)
@@ -74,6 +76,8 @@ def test_a_test_that_changes_every_setting_leaves_the_next_one_the_defaults(pyte
                 bedrock_stub.queue_reply("queued")
                 bedrock_stub.add_rule(contains="x", text="rule")
                 bedrock_stub.inject_error("ThrottlingException", count=5)
+                bedrock_stub.add_guardrail("abc123", blocked_words=("no",))
+                state.prompt_cache._entries["a prefix"] = 0.0
                 bedrock_stub.connection_limit.maximum = 3
                 bedrock_stub.keep_alive_timeout = 1.0
                 bedrock_stub.send_timeout = 1.0
@@ -121,7 +125,7 @@ def test_a_request_the_stub_fails_on_fails_its_test_with_the_stubs_exception(pyt
     result.stdout.fnmatch_lines(
         [
             "*_ test_swallows_the_sdk_error _*",
-            "*reply = state.replies.choose(*",
+            "*state.replies.choose(*",
             "E*TypeError: 'NoneType' object is not callable",
             "*bedrock_stub/app.py:*: TypeError",
             "*_ test_sees_the_sdk_error _*",
