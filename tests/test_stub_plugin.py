@@ -66,6 +66,7 @@ def test_a_test_that_changes_every_setting_leaves_the_next_one_the_defaults(pyte
                     "credentials": Credentials("AKIDCHANGED", "changed"), "stream_piece_chars": 3,
                     "honour_max_tokens": False, "pad_events": False, "stream_head_delay": 0.0,
                     "read_timeout": 1.5, "regions": frozenset({"eu-west-3"}), "api_keys": frozenset({"a-key"}),
+                    "relay": "a relay",
                 }
                 # Every field of the state is changed here: a new one must be added to this test.
                 kept = {"replies", "faults", "catalogue", "journal", "prompt_cache", "guardrails"}
@@ -125,7 +126,7 @@ def test_a_request_the_stub_fails_on_fails_its_test_with_the_stubs_exception(pyt
     result.stdout.fnmatch_lines(
         [
             "*_ test_swallows_the_sdk_error _*",
-            "*state.replies.choose(*",
+            "*replies.choose(*",
             "E*TypeError: 'NoneType' object is not callable",
             "*bedrock_stub/app.py:*: TypeError",
             "*_ test_sees_the_sdk_error _*",
