@@ -138,4 +138,3 @@ class AcceptErrorHandler:
             self._log("accept", f"{message}: {context.get('exception')!r}; new connections wait for descriptors")
         else:
             loop.default_exception_handler(context)
-
