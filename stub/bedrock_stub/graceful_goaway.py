@@ -24,7 +24,7 @@ class GracefulH2Connection(h2.connection.H2Connection):
 
     def _receive_goaway_frame(self, frame: Any) -> tuple[list[Any], list[Any]]:
         if self.config.client_side or frame.error_code != h2.errors.ErrorCodes.NO_ERROR:
-            return super()._receive_goaway_frame(frame)  # type: ignore[no-any-return]
+            return super()._receive_goaway_frame(frame)
         event = h2.events.ConnectionTerminated()
         event.error_code = h2.errors.ErrorCodes.NO_ERROR
         event.last_stream_id = frame.last_stream_id
