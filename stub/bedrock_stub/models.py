@@ -54,7 +54,7 @@ from .prompt_cache import (
 )
 from .replies import Answer, count_tokens_of_chars, random_base62
 from .schemas import FORCED_WITH_THINKING, NO_CONSTRAINTS, Constraints, checked_schema, valid_schema
-from .wire import blob_violation, number_text, parse_json_body
+from .wire import blob_violation, parse_json_body
 
 MIN_THINKING_BUDGET = 1024
 THINKING_DOCS = "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
@@ -518,9 +518,9 @@ def _check_number(body: dict[str, Any], key: str, low: float, high: float) -> No
         raise malformed_input(f"#/{key}: expected type: Number, found: {_json_type(value)}")
     # Compared as parsed: an integer beyond a double's range stays an int (math.isfinite would overflow on it).
     if value < low:
-        raise malformed_input(f"#/{key}: {number_text(value)} is not greater or equal to {low}")
+        raise malformed_input(f"#/{key}: {value} is not greater or equal to {low}")
     if value > high:
-        raise malformed_input(f"#/{key}: {number_text(value)} is not less or equal to {high}")
+        raise malformed_input(f"#/{key}: {value} is not less or equal to {high}")
 
 
 def _check_strings(body: dict[str, Any], key: str) -> None:
