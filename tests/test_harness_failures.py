@@ -53,16 +53,22 @@ def test_a_flood_of_output_is_bounded_and_reported(tmp_path):
 
 def test_a_hanging_sample_is_killed_and_the_others_still_run(tmp_path):
     sleeper = marker()
+    child_started = tmp_path / "child-started"
     samples = {
-        "hangs": f"import subprocess, time\nsubprocess.Popen({sleeper.split()!r})\ntime.sleep(300)\n",
+        "hangs": (
+            f"import pathlib, subprocess, time\nsubprocess.Popen({sleeper.split()!r})\n"
+            f"pathlib.Path({str(child_started)!r}).touch()\ntime.sleep(300)\n"
+        ),
         "fails": "import sys\nprint('ERROR: something broke')\nsys.exit(3)\n",
         "never-calls": "print('A reply I made up')\n",
         "works": CALL_THE_STUB + "print(text)\n",
     }
-    # Long enough for a loaded machine to start Python and boto3; the hanging sample costs all of it.
-    results = run_suite([script_language(tmp_path, samples)], timeout=8)
+    # Every run gets this long: far more than any machine, however loaded, needs to start Python and boto3 and
+    # call the stub (the hanging sample's run costs all of it, beside the others).
+    results = run_suite([script_language(tmp_path, samples)], timeout=30)
     by_id = {result.sample: result for result in results}
     assert "timed out after" in by_id["hangs"].reason
+    assert child_started.exists(), "the hanging sample was killed before it had started its child"
     assert "exited with code 3" in by_id["fails"].reason and "ERROR: something broke" in by_id["fails"].stdout
     assert "never called the stub" in by_id["never-calls"].reason
     assert by_id["works"].status == PASSED
@@ -122,7 +128,8 @@ def test_two_runs_at_once_do_not_collide(tmp_path):
         env = {**os.environ, "MIRROR_OUT": str(tmp_path / f"out{index}")}
         runs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "nox", "-s", "go", "--", "--scenario", "plain"],
+                # Verbose: the progress output names each build step's command, or that the step is up to date.
+                [sys.executable, "-m", "nox", "-s", "go", "--", "--scenario", "plain", "-v"],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.PIPE,
@@ -136,3 +143,4 @@ def test_two_runs_at_once_do_not_collide(tmp_path):
         record = json.loads((tmp_path / f"out{index}" / "results" / "go--plain.json").read_text())
         assert record["status"] == PASSED
     assert sum("go: build: go build" in output for output in outputs) == 1, "the second run should find it built"
+    assert sum("go: build is up to date" in output for output in outputs) == 1, outputs
