@@ -61,6 +61,11 @@ def invoke_model_only(language):
     return dataclasses.replace(language, samples=tuple(s for s in language.samples if s.operation == "InvokeModel"))
 
 
+def only(language, sample_id):
+    """The language with one of its samples: the fake process answers as that sample's program would."""
+    return dataclasses.replace(language, samples=tuple(s for s in language.samples if s.id == sample_id))
+
+
 def run(language):
     return run_suite([language], timeout=30)
 
@@ -75,22 +80,26 @@ def test_a_missing_tool_is_a_skip_naming_it(isolated, monkeypatch, name, tool):
 
 def test_php_without_the_sdk_is_a_skip_naming_it_and_the_command(isolated, fp):
     fp.register(COMPOSER_INSTALL, returncode=1, stderr="curl error 6 while downloading packages.json\n")
-    [result] = run(isolated("php"))
-    assert result.status == SKIPPED
-    assert "aws/aws-sdk-php" in result.reason and "`composer install`" in result.reason
-    assert "curl error 6" in result.reason
+    results = run(isolated("php"))
+    assert len(results) == len(registry.language("php").samples)
+    for result in results:
+        assert result.status == SKIPPED
+        assert "aws/aws-sdk-php" in result.reason and "`composer install`" in result.reason
+        assert "curl error 6" in result.reason
 
 
 def test_php_without_composer_is_a_skip_naming_both(isolated, tmp_path, monkeypatch):
     language = isolated("php")
     monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
-    [result] = run(language)
-    assert result.status == SKIPPED
-    assert "aws/aws-sdk-php" in result.reason and "`composer` was not found" in result.reason
+    results = run(language)
+    assert len(results) == len(registry.language("php").samples)
+    for result in results:
+        assert result.status == SKIPPED
+        assert "aws/aws-sdk-php" in result.reason and "`composer` was not found" in result.reason
 
 
 def test_php_uses_an_existing_vendor_folder_without_composer(isolated, fp):
-    language = isolated("php")
+    language = only(isolated("php"), "php")
     (language.path / "vendor").mkdir()
     (language.path / "vendor" / "autoload.php").write_text("<?php\n")
     fp.register(["php", "run_invoke_claude.php"], callback=answering_sample())
@@ -100,7 +109,7 @@ def test_php_uses_an_existing_vendor_folder_without_composer(isolated, fp):
 
 
 def test_php_success_path_runs_exactly_these_commands(isolated, fp):
-    language = isolated("php")
+    language = only(isolated("php"), "php")
 
     def composer_installs(process):
         (language.path / "vendor").mkdir()
