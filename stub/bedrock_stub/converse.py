@@ -579,7 +579,23 @@ def tool_use_id() -> str:
     return "tooluse_" + random_base62(22)
 
 
-def _usage(conversation: Conversation, answer: Answer, cache: CacheUsage) -> dict[str, Any]:
+# Usage as recordings of real traffic show it, newest evidence first (pydantic/pydantic-ai,
+# tests/models/cassettes/test_bedrock/*.yaml as of 2026-08-22, each dated by the commit that wrote it;
+# traceloop/openllmetry, packages/opentelemetry-instrumentation-bedrock/tests/traces/cassettes/test_anthropic/
+# test_anthropic_converse_stream_with_tool_use.yaml, 2025-10-09):
+# - `serverToolUsage: {}` on every Converse reply and ConverseStream metadata event recorded from October 2025 on,
+#   whatever the model (Claude 3 Sonnet to Sonnet 4.6, Nova, Llama, Mistral, gpt-oss); absent before;
+# - Converse replies of Claude 3.7 Sonnet and later repeat the cache figures as `cacheReadInputTokenCount` and
+#   `cacheWriteInputTokenCount` (every one, April 2025 to July 2026, e.g. test_bedrock_top_k_anthropic_variant.yaml);
+# - ConverseStream metadata of those models carries no cache keys when nothing was cached
+#   (test_bedrock_model_thinking_part_stream.yaml, Sonnet 4; test_bedrock_model_thinking_part_redacted_stream.yaml,
+#   Claude 3.7 Sonnet);
+# - `cacheDetails` when the request has cache points: from January 2026 on
+#   (test_bedrock_cache_messages_with_document_as_last_content.yaml, 2026-01-31); December 2025 replies had none.
+SERVER_TOOL_USAGE_KEY = "serverToolUsage"
+
+
+def _usage(conversation: Conversation, answer: Answer, cache: CacheUsage, stream: bool = False) -> dict[str, Any]:
     output = answer.output_tokens
     uncached = max(0, conversation.input_tokens - cache.read - cache.write)
     usage: dict[str, Any] = {
@@ -587,11 +603,15 @@ def _usage(conversation: Conversation, answer: Answer, cache: CacheUsage) -> dic
         "outputTokens": output,
         "totalTokens": uncached + cache.read + cache.write + output,
     }
-    if reports_cache_usage(conversation.model) or cache.read or cache.write:
+    if (reports_cache_usage(conversation.model) and not stream) or cache.read or cache.write:
         usage["cacheReadInputTokens"] = cache.read
         usage["cacheWriteInputTokens"] = cache.write
+        if not stream:
+            usage["cacheReadInputTokenCount"] = cache.read
+            usage["cacheWriteInputTokenCount"] = cache.write
     if conversation.cache_points:
         usage["cacheDetails"] = [{"ttl": ttl, "inputTokens": tokens} for ttl, tokens in cache.writes_by_ttl]
+    usage[SERVER_TOOL_USAGE_KEY] = {}
     return usage
 
 
@@ -658,7 +678,11 @@ def converse_stream_events(
         events.append(("contentBlockStop", {"contentBlockIndex": index}))
     events.append(("messageStop", {"stopReason": answer.stop_reason}))
     latency = max(1, round((time.perf_counter() - started) * 1000))
-    metadata = {"usage": _usage(conversation, answer, cache), "metrics": {"latencyMs": latency}, **conversation.echoed}
+    metadata = {
+        "usage": _usage(conversation, answer, cache, stream=True),
+        "metrics": {"latencyMs": latency},
+        **conversation.echoed,
+    }
     if trace is not None:
         metadata["trace"] = trace
     events.append(("metadata", metadata))
