@@ -46,6 +46,17 @@ def test_old_entries_leave_once_the_kept_bytes_pass_the_bound():
     assert [entry.seq for entry in journal.since(95)] == [96, 97, 98, 99, 100]
 
 
+def test_a_cleared_journal_counts_its_bytes_from_nothing():
+    """The fixture clears the journal before each test: what it held before must not push out what comes after."""
+    journal = Journal(max_bytes=3 * MB)
+    for index in range(3):
+        journal.record(journal_entry(body="x" * MB, request_id=f"before-{index}"))
+    journal.clear()
+    for index in range(2):
+        journal.record(journal_entry(body="x" * MB, request_id=f"after-{index}"))
+    assert [entry.request_id for entry in journal.entries()] == ["after-0", "after-1"]
+
+
 def test_the_window_in_entries_still_applies_within_the_bytes():
     journal = Journal(window=3)
     for index in range(10):

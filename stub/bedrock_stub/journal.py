@@ -171,6 +171,8 @@ class Journal:
         """Forgets the entries held in memory; numbering goes on, so earlier marks stay valid."""
         with self._lock:
             self._entries.clear()
+            self._sizes.clear()
+            self._bytes = 0
 
     def close(self) -> None:
         if self._file:
