@@ -1,7 +1,7 @@
-"""The README's tables that restate data kept elsewhere: every sample, which SDK shows which operation, the stub's
-model catalogue, and the benchmark's targets with the last bench's figures (docs/speed.json). They are generated
-between marker comments, so the README cannot drift from them (`nox -s idioms` rewrites them, as `nox -s bench`
-does after measuring; a test fails when they are stale).
+"""The tables of the README and the docs that restate data kept elsewhere: every sample, which SDK shows which
+operation, the benchmark's targets with the last bench's figures (docs/speed.json), and the stub's model catalogue
+(docs/stub.md). They are generated between marker comments, so the pages cannot drift from them (`nox -s idioms`
+rewrites them, as `nox -s bench` does after measuring; a test fails when they are stale).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from .bench import speed
 from .registry import LANGUAGES, ROOT, Language, Sample
 
 README = ROOT / "README.md"
+STUB_PAGE = ROOT / "docs" / "stub.md"
 UPSTREAM_REPOSITORY = "awsdocs/aws-doc-sdk-examples"
 # The operations a sample can call, in the order the documentation's chapter presents them.
 SAMPLE_OPERATIONS = tuple(name for name in OPERATIONS if name != COUNT_TOKENS)
@@ -80,22 +81,26 @@ def catalogue_table() -> str:
 
 
 TABLES = {"samples": samples_table, "coverage": coverage_table, "catalogue": catalogue_table, "speed": speed.table}
+# Which page holds which tables.
+PAGES = {README: ("coverage", "samples", "speed"), STUB_PAGE: ("catalogue",)}
 
 
 def _between_markers(table: str) -> Callable[[re.Match[str]], str]:
     return lambda match: match[1] + table + "\n" + match[2]
 
 
-def render(readme: str) -> str:
-    """The README with every generated table replaced by its current rendering."""
-    for name, table in TABLES.items():
+def render(text: str, names: tuple[str, ...] = PAGES[README]) -> str:
+    """The page with each of the named tables replaced by its current rendering."""
+    for name in names:
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.DOTALL)
-        if not pattern.search(readme):
-            raise ValueError(f"README.md lacks the markers <!-- {name}:start --> and <!-- {name}:end -->")
-        readme = pattern.sub(_between_markers(table()), readme)
-    return readme
+        if not pattern.search(text):
+            raise ValueError(f"the page lacks the markers <!-- {name}:start --> and <!-- {name}:end -->")
+        text = pattern.sub(_between_markers(TABLES[name]()), text)
+    return text
 
 
-def write(path: Path = README) -> Path:
-    path.write_text(render(path.read_text(encoding="utf-8")), encoding="utf-8")
-    return path
+def write() -> list[Path]:
+    """Rewrites every page's tables; returns the pages."""
+    for path, names in PAGES.items():
+        path.write_text(render(path.read_text(encoding="utf-8"), names), encoding="utf-8")
+    return list(PAGES)

@@ -357,7 +357,8 @@ def bench_session(session: Session) -> None:
 
     data = main(list(session.posargs), log=session.log)
     print(markdown(data), end="")
-    session.log(f"written {speed.write(data)} and the Speed table of {readme_tables.write()}")
+    speed.write(data)
+    session.log(f"written {speed.SPEED_FILE} and the tables of " + ", ".join(map(str, readme_tables.write())))
     profiled = ", bench-profile-*.txt" if "operations" in data.get("profile", {}) else ""
     session.log(f"written to {output_dir()}: bench.md, bench.json{profiled}")
 
@@ -366,7 +367,7 @@ def write_idioms() -> list[Path]:
     # Imported here: only this session needs Pygments.
     from . import idioms, readme_tables
 
-    return [*idioms.write(), readme_tables.write()]
+    return [*idioms.write(), *readme_tables.write()]
 
 
 def report_session(session: Session) -> None:

@@ -12,6 +12,7 @@ import resource
 import socket
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -411,19 +412,28 @@ def test_repeated_log_conditions_print_one_line():
     assert len(lines) == 2
 
 
+# Opens the connections (a full accept queue drops a connect; such a client gives up), says so, and holds them
+# until its standard input closes.
 CLIENTS_SCRIPT = """
-import socket, sys, time
+import socket, sys
 sockets = []
 for _ in range(int(sys.argv[2])):
     try:
         sockets.append(socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.3))
     except OSError:
         pass
-time.sleep(1.5)
+print("held", flush=True)
+sys.stdin.read()
 """
 
 
-def run_cli_under_fd_limit(limit: int, *args: str, clients: int) -> tuple[int, str, bool]:
+def run_cli_under_fd_limit(
+    limit: int, *args: str, clients: int, hold_until: str | None = None
+) -> tuple[int, str, bool]:
+    """The stub's command under a descriptor limit, flooded by `clients` connections held until its standard error
+    says `hold_until` (or, without it, until they are all opened); returns its exit code, its standard error and
+    whether it served a request after the flood."""
+
     def lower_fd_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
 
@@ -434,11 +444,35 @@ def run_cli_under_fd_limit(limit: int, *args: str, clients: int) -> tuple[int, s
         text=True,
         preexec_fn=lower_fd_limit,
     )
+    lines: list[str] = []
+    said = threading.Event()
+
+    def read_stderr() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append(line)
+            if hold_until is not None and hold_until in line:
+                said.set()
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
         port = url.rsplit(":", 1)[1]
-        subprocess.run([sys.executable, "-c", CLIENTS_SCRIPT, port, str(clients)], timeout=30, check=True)
+        reader.start()
+        flood = subprocess.Popen(
+            [sys.executable, "-c", CLIENTS_SCRIPT, port, str(clients)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert flood.stdout is not None
+            assert flood.stdout.readline() == "held\n"
+            if hold_until is not None:
+                said.wait(MARGIN)
+        finally:
+            flood.communicate("", timeout=MARGIN)
 
         # The flood's connections are closed by now; the stub lets them go within its keep-alive timeout.
         def answers() -> bool:
@@ -450,12 +484,13 @@ def run_cli_under_fd_limit(limit: int, *args: str, clients: int) -> tuple[int, s
         served = wait_until(answers, 1 + MARGIN)
     finally:
         process.terminate()
-        _, stderr = process.communicate(timeout=15)
-    return process.returncode, stderr, served
+        process.wait(timeout=15)
+        reader.join(15)
+    return process.returncode, "".join(lines), served
 
 
 def test_running_out_of_descriptors_logs_one_line_not_a_flood():
-    code, stderr, served = run_cli_under_fd_limit(64, "--max-connections", "500", clients=120)
+    code, stderr, served = run_cli_under_fd_limit(64, "--max-connections", "500", clients=120, hold_until="accept")
     assert served and code == 0
     accept_lines = [line for line in stderr.splitlines() if "accept" in line]
     assert 1 <= len(accept_lines) <= 2, stderr[-3000:]
