@@ -69,7 +69,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import BedrockError, malformed_input, validation_error
-from .models import EFFORTS, MESSAGES_KEYS, Model, split_text, thinking_enabled
+from .models import EFFORTS, MESSAGES_KEYS, Model, split_text, takes_adaptive_thinking, thinking_enabled
 from .prompt_cache import (
     MAX_CACHE_POINTS,
     NOTHING_CACHED,
@@ -223,6 +223,7 @@ def conversation_from(
             top_p=config.get("topP"),
             top_k=fields.get("top_k"),
             prefix=MODEL_ERRORS,
+            adaptive=takes_adaptive_thinking(model),
         )
     if thinking and constraints.forces_tool:
         raise validation_error(MODEL_ERRORS + FORCED_WITH_THINKING)

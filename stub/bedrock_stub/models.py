@@ -37,6 +37,7 @@ text is JSON that validates against the schema, as with Converse's `outputConfig
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any
@@ -69,6 +70,20 @@ THINKING_TOP_K = "top_k must be unset when thinking is enabled."
 THINKING_TOP_P = "top_p must be greater than or equal to 0.95 or unset when thinking is enabled."
 
 
+_DATED_ID = re.compile(r"-\d{8}-")
+
+
+def takes_adaptive_thinking(model: Model) -> bool:
+    """Whether the model takes `thinking: {"type": "adaptive"}` (no budget: the model decides how much to think).
+
+    Anthropic's "Adaptive thinking" page names Opus 4.6 and Sonnet 4.6 and later; real Bedrock accepted it from
+    Sonnet 4.6 through Converse's additionalModelRequestFields, with `output_config: {"effort": "high"}` beside it
+    (pydantic/pydantic-ai, tests/models/cassettes/test_bedrock/test_bedrock_model_thinking_part_anthropic_adaptive.yaml
+    and ..._adaptive_effort.yaml, 2026-05-21). Those are the models whose Bedrock ids carry no date (the 4.6
+    generation on, as catalogue.py says), which also covers a later model added with a models file."""
+    return model.thinking and _DATED_ID.search(model.model_id) is None
+
+
 def thinking_enabled(
     thinking: Any,
     *,
@@ -77,19 +92,25 @@ def thinking_enabled(
     top_p: Any = None,
     top_k: Any = None,
     prefix: str = "",
+    adaptive: bool = False,
 ) -> bool:
     """Whether a valid `thinking` object enables extended thinking; a broken one or a clashing setting raises
-    ValidationException (its message after `prefix`). The caller has checked that the model knows the key."""
+    ValidationException (its message after `prefix`). The caller has checked that the model knows the key, and says
+    whether it also takes adaptive thinking."""
     if thinking is None:
         return False
     kind = thinking.get("type") if isinstance(thinking, dict) else None
-    if kind not in ("enabled", "disabled"):
+    if kind not in ("enabled", "disabled") and not (adaptive and kind == "adaptive"):
         raise validation_error(
             f"{prefix}thinking: Input tag '{kind}' found using 'type' does not match any of the expected tags: "
             "'enabled', 'disabled'"
         )
     if kind == "disabled":
         return False
+    if kind == "adaptive":
+        # No budget to check; the sampling settings are held to thinking's rules as when it is enabled.
+        _check_thinking_sampling(temperature, top_p, top_k, prefix)
+        return True
     budget = thinking.get("budget_tokens")
     if budget is None:
         raise validation_error(prefix + BUDGET_MISSING)
@@ -97,13 +118,17 @@ def thinking_enabled(
         raise validation_error(prefix + BUDGET_TOO_SMALL)
     if max_tokens <= budget:
         raise validation_error(prefix + MAX_TOKENS_NOT_ABOVE_BUDGET)
+    _check_thinking_sampling(temperature, top_p, top_k, prefix)
+    return True
+
+
+def _check_thinking_sampling(temperature: Any, top_p: Any, top_k: Any, prefix: str) -> None:
     if temperature is not None and temperature != 1:
         raise validation_error(prefix + THINKING_TEMPERATURE)
     if top_k is not None:
         raise validation_error(prefix + THINKING_TOP_K)
     if top_p is not None and not 0.95 <= top_p <= 1:
         raise validation_error(prefix + THINKING_TOP_P)
-    return True
 
 
 ANTHROPIC_VERSION = "bedrock-2023-05-31"
@@ -222,6 +247,7 @@ def _parse_messages(model: Model, body: dict[str, Any]) -> Invocation:
         temperature=body.get("temperature"),
         top_p=body.get("top_p"),
         top_k=body.get("top_k"),
+        adaptive=takes_adaptive_thinking(model),
     )
     constraints = _tool_constraints(body)
     if thinking and constraints.forces_tool:

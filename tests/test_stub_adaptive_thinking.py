@@ -1,0 +1,77 @@
+"""Adaptive thinking (`thinking: {"type": "adaptive"}`) as real Bedrock takes it, through boto3 and the Anthropic SDK.
+
+Source of the facts: pydantic/pydantic-ai, tests/models/cassettes/test_bedrock/
+test_bedrock_model_thinking_part_anthropic_adaptive.yaml and test_bedrock_model_thinking_part_anthropic_adaptive_effort
+.yaml (2026-05-21): Converse on `us.anthropic.claude-sonnet-4-6` with additionalModelRequestFields
+`{"thinking": {"type": "adaptive"}}`, and with `"output_config": {"effort": "high"}` beside it, answered 200 with a
+reasoning block before the text, and so did the follow-up turn that sent that reasoning back.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Stub
+from botocore.exceptions import ClientError
+
+from tests.helpers import bedrock_client
+
+SONNET_46 = "us.anthropic.claude-sonnet-4-6"
+SONNET_45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+ADAPTIVE = {"type": "adaptive"}
+QUESTION = {"role": "user", "content": [{"text": "How do I cross the street?"}]}
+THOUGHT = "The user asks a simple, practical question."
+ANSWER = "Look both ways, then cross."
+
+
+@pytest.fixture
+def thinking_stub():
+    with Stub(reply=ANSWER, reasoning=THOUGHT) as running:
+        yield running
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"thinking": ADAPTIVE}, {"thinking": ADAPTIVE, "output_config": {"effort": "high"}}],
+    ids=["adaptive", "adaptive_effort"],
+)
+def test_boto3_converse_with_adaptive_thinking_on_sonnet_4_6(thinking_stub, fields):
+    client = bedrock_client(thinking_stub.url)
+    first = client.converse(modelId=SONNET_46, messages=[QUESTION], additionalModelRequestFields=fields)
+    reasoning, text = first["output"]["message"]["content"]
+    assert reasoning["reasoningContent"]["reasoningText"]["text"] == THOUGHT
+    assert base64.b64decode(reasoning["reasoningContent"]["reasoningText"]["signature"], validate=True)
+    assert text == {"text": ANSWER}
+    # The follow-up turn carries the reasoning back, as pydantic-ai's second recorded request does.
+    follow_up = [QUESTION, first["output"]["message"], {"role": "user", "content": [{"text": "And at night?"}]}]
+    second = client.converse(modelId=SONNET_46, messages=follow_up, additionalModelRequestFields=fields)
+    assert second["output"]["message"]["content"][-1] == {"text": ANSWER}
+
+
+def test_the_anthropic_sdk_sends_adaptive_thinking_to_sonnet_4_6(thinking_stub):
+    anthropic = pytest.importorskip("anthropic", reason="needs the anthropic package: pip install 'anthropic[bedrock]'")
+    client = anthropic.AnthropicBedrock(
+        base_url=thinking_stub.url,
+        aws_access_key=EXAMPLE_ACCESS_KEY_ID,
+        aws_secret_key=EXAMPLE_SECRET_ACCESS_KEY,
+        aws_region="us-east-1",
+        max_retries=0,
+    )
+    message = client.messages.create(
+        model=SONNET_46,
+        max_tokens=2048,
+        messages=[{"role": "user", "content": "How do I cross the street?"}],
+        thinking=ADAPTIVE,
+    )
+    assert [block.type for block in message.content] == ["thinking", "text"]
+    assert (message.content[0].thinking, message.content[1].text) == (THOUGHT, ANSWER)
+
+
+def test_a_model_before_the_4_6_generation_still_refuses_adaptive(thinking_stub):
+    client = bedrock_client(thinking_stub.url)
+    with pytest.raises(ClientError) as caught:
+        client.converse(modelId=SONNET_45, messages=[QUESTION], additionalModelRequestFields={"thinking": ADAPTIVE})
+    error = caught.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert "Input tag 'adaptive'" in error["Message"]
