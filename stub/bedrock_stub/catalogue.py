@@ -19,7 +19,10 @@ Facts, and where they come from:
   3.5 Sonnet v2, 3.7 Sonnet, Sonnet 4, Opus 4, 4.1 and the 4.5 models in many public client repositories and
   issue trackers; Claude 3 Haiku, Claude 3 Sonnet, Claude 3.5 Sonnet (20240620) and Claude 2.x/Instant answer on
   demand in us-east-1 (the harness's region). The rule holds for the inference operations; CountTokens does not
-  invoke the model and takes either form.
+  invoke the model and takes either form. One older recording disagrees for 3.5 Haiku: InvokeModel on its base id
+  answered 200 in us-east-1 on 2025-03-18 (traceloop/openllmetry, packages/opentelemetry-instrumentation-bedrock/
+  tests/traces/cassettes/test_anthropic/test_prompt_cache.yaml); the later report of the refusal
+  (strands-agents/samples#145, 2025-08-20) is the newer evidence, and the stub follows it.
 - Extended thinking (`thinking: {"type": "enabled", "budget_tokens": N}`): Claude 3.7 Sonnet and the Claude 4
   family (Sonnet 4, Opus 4, Opus 4.1, Sonnet 4.5, Haiku 4.5, Opus 4.5), per Anthropic's "Building with extended
   thinking" page ("Supported models") and AWS's "Extended thinking" section of the Bedrock user guide's Anthropic
