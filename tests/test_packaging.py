@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nox.project
 import pytest
 import tomllib
 from packaging.requirements import Requirement
@@ -175,7 +176,9 @@ def test_the_root_pyproject_repeats_the_stubs_declarations_as_they_are():
 def test_the_test_group_satisfies_the_stubs_pytest_extra():
     root = _pyproject(ROOT / "pyproject.toml")
     stub = _pyproject(ROOT / "stub" / "pyproject.toml")["project"]
-    pins = {canonicalize_name(req.name): req for req in map(Requirement, root["dependency-groups"]["test"])}
+    # The group as `nox -s tests` installs it, its included groups resolved.
+    test_group = nox.project.dependency_groups(root, "test")
+    pins = {canonicalize_name(req.name): req for req in map(Requirement, test_group)}
     for need in map(Requirement, stub["optional-dependencies"]["pytest"]):
         pinned = pins.get(canonicalize_name(need.name))
         assert pinned is not None, f"the test group does not pin {need.name}"
