@@ -8,7 +8,8 @@ from ..extraction import AfterLastLine
 from .common import CLAUDE_3_HAIKU, WEATHER_TOOL
 from .model import Check, ErrorPath, Installed, Language, Sample, Sdk, Step, Tool
 
-CARGO = Tool("cargo", "Rust 1.85 or later with cargo", "rustup (https://rustup.rs), or Debian: apt-get install cargo")
+# 1.94.1: the AWS SDK for Rust's minimum; Debian's cargo is older.
+CARGO = Tool("cargo", "Rust 1.94.1 or later with cargo", "rustup (https://rustup.rs)")
 RUSTFMT = Tool("rustfmt", "rustfmt, which comes with rustup's default profile", "rustup component add rustfmt")
 CLIPPY = Tool("cargo-clippy", "clippy, which comes with rustup's default profile", "rustup component add clippy")
 
