@@ -227,9 +227,12 @@ def test_http1_clients_that_reset_mid_reply_cost_no_log_line_per_write(caplog):
     assert len(lines) <= 2, lines
 
 
-def test_sigterm_ends_the_stub_within_two_seconds_without_tracebacks():
+def test_sigterm_ends_the_stub_without_waiting_for_its_clients_or_tracebacks():
+    # The clients below would hold a stub that waited for them for the send timeout (10 s) or the keep-alive
+    # timeout (60 s here); the stub gives them a 1 s grace. The bound asserted sits between the two, so that a
+    # loaded machine's slowness does not fail it while waiting for any client still would.
     process = subprocess.Popen(
-        [sys.executable, "-m", "bedrock_stub", "--reply", LONG_REPLY, "--no-max-tokens"],
+        [sys.executable, "-m", "bedrock_stub", "--reply", LONG_REPLY, "--no-max-tokens", "--keep-alive-timeout", "60"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -254,7 +257,7 @@ def test_sigterm_ends_the_stub_within_two_seconds_without_tracebacks():
                 break
         process.send_signal(signal.SIGTERM)
         started = time.monotonic()
-        process.wait(timeout=10)
+        process.wait(timeout=60)
         took = time.monotonic() - started
         errors = process.stderr.read()
     finally:
@@ -263,5 +266,5 @@ def test_sigterm_ends_the_stub_within_two_seconds_without_tracebacks():
         process.kill()
         process.wait()
     assert process.returncode == 0
-    assert took < 2, f"SIGTERM took {took:.2f} s"
+    assert took < 8, f"SIGTERM took {took:.2f} s: the stub waited for its clients"
     assert "Traceback" not in errors and "CancelledError" not in errors, errors

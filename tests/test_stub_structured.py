@@ -259,8 +259,8 @@ def test_the_latest_turn_decides_so_a_tool_rule_stops_once_the_result_is_back(st
 
 
 def test_the_readmes_rules_file_runs_a_tool_round_trip(stub, client, tmp_path):
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    example = readme.split("**A rules file**", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    guide = (Path(__file__).parent.parent / "docs" / "stub.md").read_text(encoding="utf-8")
+    example = guide.split("**A rules file**", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
     rules_file = tmp_path / "rules.toml"
     rules_file.write_text(example, encoding="utf-8")
     rules, _ = load_rules_file(rules_file)
