@@ -95,10 +95,12 @@ def e2e(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Check the harness with ruff and mypy, and each sample with its own ecosystem's formatter or parser."""
+    """Check the harness and the stub with ruff and mypy, and each sample with its ecosystem's formatter or parser."""
     session.install("-e", ".", *nox.project.dependency_groups(PROJECT, "lint"))
     # The harness, this file and the tests' helpers ([tool.mypy] in pyproject.toml).
     session.run("mypy")
+    # The stub, a library others type-check against: strict.
+    session.run("mypy", "--strict", "stub/bedrock_stub")
     session.run("ruff", "check", "bedrock_mirror", "stub", "tests", "noxfile.py")
     session.run("ruff", "format", "--check", "bedrock_mirror", "stub", "tests", "noxfile.py")
     sessions.lint_session(session)

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import unquote
 
 from . import eventstream
@@ -51,6 +51,9 @@ from .schemas import Constraints, fit_reply
 from .sigv4 import DEFAULT_REGION, EXAMPLE_SECRET_ACCESS_KEY, Credentials, first_values, verify
 from .wire import safe_text
 
+if TYPE_CHECKING:
+    from hypercorn.typing import ASGIReceiveCallable, ASGISendCallable, HTTPScope, Scope, WebsocketScope, WWWScope
+
 LOG = logging.getLogger("bedrock_stub")
 MAX_BODY_BYTES = 25_000_000
 # Exceptions the stub failed on that no one has claimed yet (the pytest plugin claims them per test).
@@ -65,7 +68,7 @@ STREAM_HEAD_DELAY = 0.005
 # One encoder for every reply: json.dumps with options would build a new one per call.
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
-Scope = dict[str, Any]
+# Inside the app, ASGI messages are plain dicts read and built by key; Hypercorn's TypedDicts type its entry point.
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -109,7 +112,7 @@ class StubState:
 class _Exchange:
     """One request in flight and what the journal will say about it."""
 
-    def __init__(self, scope: Scope, journal: Journal) -> None:
+    def __init__(self, scope: WWWScope, journal: Journal) -> None:
         self.journal = journal
         self.recorded = False
         self.started = time.perf_counter()
@@ -125,7 +128,7 @@ class _Exchange:
             seq=0,
             time=_timestamp(),
             http_version=scope.get("http_version", "1.1"),
-            method=scope.get("method", "GET"),
+            method=scope["method"] if scope["type"] == "http" else "GET",  # a WebSocket handshake is a GET
             path=self.raw_path,
             operation=None,
             model_id=None,
@@ -198,7 +201,8 @@ class BedrockRuntimeApp:
             failures.append(self._failures.popleft())
         return failures
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Scope, asgi_receive: ASGIReceiveCallable, asgi_send: ASGISendCallable) -> None:
+        receive, send = cast("Receive", asgi_receive), cast("Send", asgi_send)
         if scope["type"] == "lifespan":
             await _serve_lifespan(receive, send)
         elif scope["type"] == "http":
@@ -206,7 +210,7 @@ class BedrockRuntimeApp:
         elif scope["type"] == "websocket":
             await self._refuse_websocket(scope, receive, send)
 
-    async def _serve_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _serve_http(self, scope: HTTPScope, receive: Receive, send: Send) -> None:
         exchange = _Exchange(scope, self.state.journal)
         failure: BedrockError | None = _ambiguous_framing(exchange)
         deadline: _Deadline | None = None
@@ -232,7 +236,7 @@ class BedrockRuntimeApp:
         finally:
             exchange.finish()
 
-    async def _refuse_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse_websocket(self, scope: WebsocketScope, receive: Receive, send: Send) -> None:
         """Bedrock Runtime has no WebSocket operation: the upgrade gets the unknown-operation reply over HTTP."""
         exchange = _Exchange(scope, self.state.journal)
         error = BedrockError("UnknownOperationException")
@@ -252,7 +256,7 @@ class BedrockRuntimeApp:
         finally:
             exchange.finish()
 
-    async def _handle(self, scope: Scope, exchange: _Exchange, receive: Receive, send: Send) -> None:
+    async def _handle(self, scope: HTTPScope, exchange: _Exchange, receive: Receive, send: Send) -> None:
         entry = exchange.entry
         segments = exchange.raw_path.split("/")
         operation = BY_SEGMENT.get(segments[3]) if len(segments) == 4 and segments[1] == "model" else None

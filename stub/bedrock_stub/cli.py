@@ -18,7 +18,7 @@ from .journal import MAX_JOURNAL_WINDOW, open_journal_file
 from .models import CATALOGUE
 from .operations import OPERATION_NAMES
 from .recordings import MatchRule
-from .replies import load_rules_file
+from .replies import Reply, Rule, load_rules_file
 from .server import DEFAULT_JOURNAL_WINDOW, DEFAULT_TIMEOUT, Stub, is_loopback
 from .sigv4 import DEFAULT_REGION, EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials
 from .tls import trust_hints
@@ -377,7 +377,8 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
     if args.stream_piece_chars < 1:
         print("error: --stream-piece-chars must be at least 1", file=sys.stderr)
         return 2
-    rules, queue = [], []
+    rules: list[Rule] = []
+    queue: list[Reply] = []
     if args.rules is not None:
         try:
             rules, queue = load_rules_file(args.rules)

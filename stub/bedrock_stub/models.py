@@ -156,7 +156,9 @@ class Invocation:
 
     @property
     def max_tokens(self) -> int:
-        return self.body["max_tokens_to_sample" if self.api == TEXT_COMPLETIONS else "max_tokens"]
+        # parse_invocation has checked it is an integer.
+        limit: int = self.body["max_tokens_to_sample" if self.api == TEXT_COMPLETIONS else "max_tokens"]
+        return limit
 
     @property
     def stop_sequences(self) -> list[str]:
@@ -689,7 +691,7 @@ def stream_events(
     events = [start]
     index = 0
     if answer.reasoning is not None:
-        block = {"type": "thinking", "thinking": "", "signature": ""}
+        block: dict[str, Any] = {"type": "thinking", "thinking": "", "signature": ""}
         events.append({"type": "content_block_start", "index": 0, "content_block": block})
         events += [
             {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": piece}}
