@@ -18,7 +18,7 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
-_SECTION = "## Use the stub in your own tests"
+STUB_GUIDE = ROOT / "docs" / "stub.md"
 # What the harness needs and the stub must not bring.
 _HARNESS_ONLY = ("bedrock_mirror", "nox", "pygments", "starlette")
 # Prints, for the classes the stub's server builds on, their methods, before and after importing the given modules.
@@ -39,11 +39,10 @@ print("untouched")
 """
 
 
-def readme_example(marker: str) -> str:
-    """The first Python block of the README's stub section after `marker`."""
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index(_SECTION) :]
-    after = section[section.index(marker) :]
+def readme_example(document: Path, marker: str) -> str:
+    """The first Python block of `document` after `marker` (the README's fixture example, the stub guide's API)."""
+    text = document.read_text(encoding="utf-8")
+    after = text[text.index(marker) :]
     return re.search(r"```python\n(.*?)```", after, re.S).group(1)
 
 
@@ -126,7 +125,7 @@ def test_the_stub_alone_has_its_command(stub_alone):
 
 
 def test_the_readmes_pytest_example_passes_with_the_stub_alone(stub_alone, tmp_path):
-    example = readme_example("**A pytest fixture.**")
+    example = readme_example(README, "## Use the stub in your own tests")
     assert "def test_" in example and "bedrock_stub" in example
     (tmp_path / "test_readme_example.py").write_text(example, encoding="utf-8")
     ran = subprocess.run(
@@ -141,7 +140,7 @@ def test_the_readmes_pytest_example_passes_with_the_stub_alone(stub_alone, tmp_p
 
 
 def test_the_readmes_python_example_runs_with_the_stub_alone(stub_alone, tmp_path):
-    example = readme_example("**A Python object**")
+    example = readme_example(STUB_GUIDE, "**A Python object**")
     assert "Stub(" in example and "stub.credentials" in example
     script = tmp_path / "example.py"
     script.write_text(example, encoding="utf-8")
