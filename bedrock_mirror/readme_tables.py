@@ -10,7 +10,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from bedrock_stub.catalogue import CATALOGUE
+from bedrock_stub.catalogue import CATALOGUE, Model
+from bedrock_stub.models import takes_adaptive_thinking
 from bedrock_stub.operations import COUNT_TOKENS, OPERATIONS
 
 from .bench import speed
@@ -67,17 +68,25 @@ def coverage_table() -> str:
 
 def catalogue_table() -> str:
     lines = [
-        "| Model | Base id | Max output tokens | Inference profiles | Base id on demand |",
-        "|---|---|---|---|---|",
+        "| Model | Base id | Max output tokens | Inference profiles | Base id on demand | Thinking |",
+        "|---|---|---|---|---|---|",
     ]
     for model in CATALOGUE:
         profiles = ", ".join(f"`{prefix}.`" for prefix in model.profiles) or "—"
         on_demand = "no: use a profile" if model.profile_only else "yes"
         lines.append(
             f"| {_cell(model.title or model.name)} | `{model.model_id}` | {model.max_output_tokens:,} | {profiles} "
-            f"| {on_demand} |"
+            f"| {on_demand} | {_thinking_cell(model)} |"
         )
     return "\n".join(lines)
+
+
+def _thinking_cell(model: Model) -> str:
+    if not model.thinking:
+        return "—"
+    if model.adaptive_only:
+        return "adaptive only"
+    return "budget or adaptive" if takes_adaptive_thinking(model) else "budget"
 
 
 TABLES = {"samples": samples_table, "coverage": coverage_table, "catalogue": catalogue_table, "speed": speed.table}

@@ -75,3 +75,77 @@ def test_a_model_before_the_4_6_generation_still_refuses_adaptive(thinking_stub)
     error = caught.value.response["Error"]
     assert error["Code"] == "ValidationException"
     assert "Input tag 'adaptive'" in error["Message"]
+
+
+OPUS_47 = "global.anthropic.claude-opus-4-7"
+BUDGET = {"type": "enabled", "budget_tokens": 2048}
+# Bedrock's words for a budget sent to a model that takes only adaptive thinking (catalogue.py names the sources).
+ENABLED_REFUSED = (
+    '"thinking.type.enabled" is not supported for this model. '
+    'Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.'
+)
+
+
+def test_converse_refuses_a_thinking_budget_on_a_model_that_takes_only_adaptive_thinking(thinking_stub):
+    client = bedrock_client(thinking_stub.url)
+    with pytest.raises(ClientError) as caught:
+        client.converse(
+            modelId=OPUS_47,
+            messages=[QUESTION],
+            inferenceConfig={"maxTokens": 4096},
+            additionalModelRequestFields={"thinking": BUDGET},
+        )
+    error = caught.value.response["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "ValidationException",
+        "The model returned the following errors: " + ENABLED_REFUSED,
+    )
+    answer = client.converse(modelId=OPUS_47, messages=[QUESTION], additionalModelRequestFields={"thinking": ADAPTIVE})
+    assert answer["output"]["message"]["content"][-1] == {"text": ANSWER}
+
+
+def test_the_anthropic_sdk_sees_the_budget_refused_and_adaptive_answered_on_opus_4_7(thinking_stub):
+    anthropic = pytest.importorskip("anthropic", reason="needs the anthropic package: pip install 'anthropic[bedrock]'")
+    client = anthropic.AnthropicBedrock(
+        base_url=thinking_stub.url,
+        aws_access_key=EXAMPLE_ACCESS_KEY_ID,
+        aws_secret_key=EXAMPLE_SECRET_ACCESS_KEY,
+        aws_region="us-east-1",
+        max_retries=0,
+    )
+    request = {"model": OPUS_47, "max_tokens": 4096, "messages": [{"role": "user", "content": "Hi"}]}
+    with pytest.raises(anthropic.BadRequestError) as caught:
+        client.messages.create(**request, thinking=BUDGET)
+    assert ENABLED_REFUSED in str(caught.value)
+    message = client.messages.create(**request, thinking=ADAPTIVE)
+    assert [block.type for block in message.content] == ["thinking", "text"]
+
+
+def test_an_earlier_adaptive_model_still_takes_a_budget(thinking_stub):
+    client = bedrock_client(thinking_stub.url)
+    answer = client.converse(
+        modelId=SONNET_46,
+        messages=[QUESTION],
+        inferenceConfig={"maxTokens": 4096},
+        additionalModelRequestFields={"thinking": BUDGET},
+    )
+    assert answer["output"]["message"]["content"][-1] == {"text": ANSWER}
+
+
+def test_a_models_file_can_mark_a_new_model_adaptive_only(tmp_path):
+    models = tmp_path / "models.json"
+    models.write_text(
+        '{"models": [{"model_id": "anthropic.claude-opus-5-5", "max_output_tokens": 128000, "profiles": ["global"],'
+        ' "profile_only": true, "thinking": true, "adaptive_only": true}]}',
+        encoding="utf-8",
+    )
+    with Stub(reply=ANSWER, reasoning=THOUGHT, models=str(models)) as stub:
+        client = bedrock_client(stub.url)
+        with pytest.raises(ClientError) as caught:
+            client.converse(
+                modelId="global.anthropic.claude-opus-5-5",
+                messages=[QUESTION],
+                inferenceConfig={"maxTokens": 4096},
+                additionalModelRequestFields={"thinking": BUDGET},
+            )
+    assert caught.value.response["Error"]["Message"].endswith(ENABLED_REFUSED)

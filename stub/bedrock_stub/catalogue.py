@@ -44,8 +44,12 @@ Facts, and where they come from:
   - Opus 5 `anthropic.claude-opus-5` (July 2026), 128,000, profiles global/us/eu/au and us-gov.
   All of them answer only through a profile: the base id gets the on-demand error (reported for each in client
   trackers, e.g. zed-industries/zed#60378 for Sonnet 5). Every one of them takes the `thinking` key;
-  Opus 4.7 and later take only adaptive thinking (`thinking: {"type": "adaptive"}`, AWS's model cards), which the
-  stub's thinking check does not tell apart yet. Newer releases
+  Opus 4.7 and later, and Sonnet 5, take only adaptive thinking (`adaptive_only`): `{"type": "enabled"}` gets a
+  ValidationException, '"thinking.type.enabled" is not supported for this model. Use "thinking.type.adaptive" and
+  "output_config.effort" to control thinking behavior.' (AWS's model cards; the same text from Bedrock in client
+  trackers: anthropics/claude-code#63546 for Opus 4.8 through InvokeModel, earendil-works/pi#7081 and
+  openclaw/openclaw#125886 for Opus 5 through Converse, behind "The model returned the following errors: ").
+  Newer releases
   (Claude Fable 5, Opus 5.5, ...) are a models file away: see `load_models_file`.
 - Profile prefixes `jp.` and `au.` (Japan and Australia, AWS's inference-profile page from late 2025): Sonnet 4.5
   and Haiku 4.5 and Opus 4.5 have `jp.` (client checks against `list-inference-profiles`, langgenius
@@ -94,6 +98,7 @@ class Model:
     profile_only: bool = False  # the base id is refused on demand; call it through a profile
     title: str = ""
     thinking: bool = False  # accepts extended thinking
+    adaptive_only: bool = False  # refuses `thinking.type` "enabled": adaptive thinking only
 
 
 _US_EU_APAC = ("us", "eu", "apac")
@@ -232,6 +237,7 @@ CATALOGUE: tuple[Model, ...] = (
         profile_only=True,
         title="Claude Opus 4.7",
         thinking=True,
+        adaptive_only=True,
     ),
     Model(
         "anthropic.claude-opus-4-8",
@@ -241,6 +247,7 @@ CATALOGUE: tuple[Model, ...] = (
         profile_only=True,
         title="Claude Opus 4.8",
         thinking=True,
+        adaptive_only=True,
     ),
     Model(
         "anthropic.claude-sonnet-5",
@@ -250,6 +257,7 @@ CATALOGUE: tuple[Model, ...] = (
         profile_only=True,
         title="Claude Sonnet 5",
         thinking=True,
+        adaptive_only=True,
     ),
     Model(
         "anthropic.claude-opus-5",
@@ -259,6 +267,7 @@ CATALOGUE: tuple[Model, ...] = (
         profile_only=True,
         title="Claude Opus 5",
         thinking=True,
+        adaptive_only=True,
     ),
     Model("anthropic.claude-v2", "claude-2.0", 4096, text_completions=True, title="Claude 2"),
     Model("anthropic.claude-v2:1", "claude-2.1", 4096, text_completions=True, title="Claude 2.1"),

@@ -224,6 +224,7 @@ def conversation_from(
             top_k=fields.get("top_k"),
             prefix=MODEL_ERRORS,
             adaptive=takes_adaptive_thinking(model),
+            adaptive_only=model.adaptive_only,
         )
     if thinking and constraints.forces_tool:
         raise validation_error(MODEL_ERRORS + FORCED_WITH_THINKING)

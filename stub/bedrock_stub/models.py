@@ -61,6 +61,10 @@ MIN_THINKING_BUDGET = 1024
 THINKING_DOCS = "https://docs.claude.com/en/docs/build-with-claude/extended-thinking"
 BUDGET_TOO_SMALL = f"thinking.enabled.budget_tokens: Input should be greater than or equal to {MIN_THINKING_BUDGET}"
 BUDGET_MISSING = "thinking.enabled.budget_tokens: Field required"
+ENABLED_NOT_SUPPORTED = (
+    '"thinking.type.enabled" is not supported for this model. '
+    'Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.'
+)
 MAX_TOKENS_NOT_ABOVE_BUDGET = (
     "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at "
     f"{THINKING_DOCS}#max-tokens-and-context-window-size"
@@ -93,10 +97,11 @@ def thinking_enabled(
     top_k: Any = None,
     prefix: str = "",
     adaptive: bool = False,
+    adaptive_only: bool = False,
 ) -> bool:
     """Whether a valid `thinking` object enables extended thinking; a broken one or a clashing setting raises
     ValidationException (its message after `prefix`). The caller has checked that the model knows the key, and says
-    whether it also takes adaptive thinking."""
+    whether it also takes adaptive thinking, or takes only that (`Model.adaptive_only`, catalogue.py's sources)."""
     if thinking is None:
         return False
     kind = thinking.get("type") if isinstance(thinking, dict) else None
@@ -107,6 +112,8 @@ def thinking_enabled(
         )
     if kind == "disabled":
         return False
+    if kind == "enabled" and adaptive_only:
+        raise validation_error(prefix + ENABLED_NOT_SUPPORTED)
     if kind == "adaptive":
         # No budget to check; the sampling settings are held to thinking's rules as when it is enabled.
         _check_thinking_sampling(temperature, top_p, top_k, prefix)
@@ -250,6 +257,7 @@ def _parse_messages(model: Model, body: dict[str, Any]) -> Invocation:
         top_p=body.get("top_p"),
         top_k=body.get("top_k"),
         adaptive=takes_adaptive_thinking(model),
+        adaptive_only=model.adaptive_only,
     )
     constraints = _tool_constraints(body)
     if thinking and constraints.forces_tool:
