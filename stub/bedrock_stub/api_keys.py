@@ -33,7 +33,7 @@ from collections.abc import Collection
 from urllib.parse import parse_qsl, quote
 
 from .errors import BedrockError
-from .sigv4 import SIGNING_SERVICE, _amz_date_epoch, _signer
+from .sigv4 import SIGNING_SERVICE, SignatureStatus, _amz_date_epoch, _signer
 
 SHORT_TERM_PREFIX = "bedrock-api-key-"
 LONG_TERM_PREFIX = "ABSK"
@@ -65,7 +65,7 @@ def check_short_term_key(
     session_token: str | None,
     regions: Collection[str] | None,
     now: float | None = None,
-) -> str | None:
+) -> SignatureStatus | None:
     """None if `key` is a short-term key signed with these credentials for a served region and still valid;
     otherwise why not (for the journal; the client gets NOT_VALID whatever the reason)."""
     try:

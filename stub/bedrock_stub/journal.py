@@ -14,10 +14,10 @@ import threading
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 if TYPE_CHECKING:
-    from .sigv4 import AuthScheme
+    from .sigv4 import AuthScheme, SignatureStatus
 
 # Bodies are kept whole up to this size; beyond it the journal keeps the start, the full length and a SHA-256.
 BODY_KEEP_BYTES = 256 * 1024
@@ -43,7 +43,7 @@ class JournalEntry:
     body: str | None
     body_bytes: int
     body_truncated: bool
-    signature: str
+    signature: SignatureStatus | Literal["not-checked"]
     status: int
     error_type: str | None = None
     error_message: str | None = None

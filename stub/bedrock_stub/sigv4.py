@@ -57,12 +57,34 @@ class Credentials:
 # neither), or not at all.
 AuthScheme = Literal["sigv4", "short-term-api-key", "long-term-api-key", "bearer", "none"]
 
+# A signature's or key's verdict, as the journal shows it: "valid", or why the request is refused (a short-term
+# key's reasons come from api_keys.check_short_term_key).
+SignatureStatus = Literal[
+    "valid",
+    "missing",
+    "malformed",
+    "mismatch",
+    "unknown-access-key",
+    "unknown-session-token",
+    "wrong-region",
+    "wrong-service",
+    "not-yet-current",
+    "payload-hash-mismatch",
+    "unknown-api-key",
+    "bad-key-format",
+    "not-base64",
+    "another-host",
+    "another-action",
+    "another-service",
+    "expired",
+]
+
 
 @dataclass(frozen=True)
 class Verdict:
     """`valid`, or the reason a request is refused; `error` is the reply real AWS gives for it."""
 
-    status: str
+    status: SignatureStatus
     error: BedrockError | None = None
     scheme: AuthScheme = "sigv4"
 
@@ -272,7 +294,7 @@ def _signer(secret: str, date: str, region: str) -> _Signer:
     return _Signer(_signing_key(secret, date, region))
 
 
-def _refuse(status: str, message: str) -> Verdict:
+def _refuse(status: SignatureStatus, message: str) -> Verdict:
     return Verdict(status, BedrockError("InvalidSignatureException", message))
 
 
