@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import string
+import typing
 from datetime import datetime, timedelta, timezone
 
 import boto3
 import httpx
 import pytest
 from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials, Stub, sigv4
+from bedrock_stub.sigv4 import SignatureStatus
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.config import Config
@@ -258,3 +261,76 @@ def test_the_primed_signer_computes_hmac_sha256(key, message):
     import hmac
 
     assert sigv4._Signer(key).sign(message) == hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+# --- the journal's verdicts: the closed set sigv4.SignatureStatus, each one reached by a request ---
+
+
+def _signed_with_session_token(url: str, body: bytes) -> dict[str, str]:
+    request = AWSRequest(method="POST", url=url, data=body, headers={"Content-Type": "application/json"})
+    credentials = BotocoreCredentials(EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, "a-token-the-stub-lacks")
+    SigV4Auth(credentials, "bedrock", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def _short_term_key(url: str) -> str:
+    return "bedrock-api-key-" + base64.b64encode(url.encode()).decode()
+
+
+def _tampered(headers: dict[str, str], name: str, value: str) -> dict[str, str]:
+    return {**headers, name: value}
+
+
+# Each verdict with a request that earns it: (headers, body sent) from the URL and the body signed.
+_REQUESTS_BY_VERDICT = {
+    "valid": lambda url, body: (signed_headers(url, body), body),
+    "missing": lambda url, body: ({"Content-Type": "application/json"}, body),
+    "malformed": lambda url, body: ({"Authorization": "AWS4-HMAC-SHA256 garbage"}, body),
+    "mismatch": lambda url, body: (signed_headers(url, body), body.replace(b"512", b"513")),
+    "unknown-access-key": lambda url, body: (signed_headers(url, body, access_key="AKIAIOSFODNN7EXAMPLE"), body),
+    "unknown-session-token": lambda url, body: (_signed_with_session_token(url, body), body),
+    "wrong-region": lambda url, body: (
+        {k: v.replace("/us-east-1/", "/eu-west-1/") for k, v in signed_headers(url, body).items()},
+        body,
+    ),
+    "wrong-service": lambda url, body: (signed_headers(url, body, service="s3"), body),
+    "expired": lambda url, body: (signed_headers(url, body, when=now() - timedelta(minutes=20)), body),
+    "not-yet-current": lambda url, body: (signed_headers(url, body, when=now() + timedelta(minutes=20)), body),
+    "payload-hash-mismatch": lambda url, body: (
+        _tampered(signed_headers(url, body), "X-Amz-Content-SHA256", "0" * 64),
+        body,
+    ),
+    "unknown-api-key": lambda url, body: ({"Authorization": "Bearer ABSKbm90LWEta2V5"}, body),
+    "bad-key-format": lambda url, body: ({"Authorization": "Bearer sk-not-a-bedrock-key"}, body),
+    "not-base64": lambda url, body: ({"Authorization": "Bearer bedrock-api-key-%%%"}, body),
+    "another-host": lambda url, body: ({"Authorization": "Bearer " + _short_term_key("example.com/?a=b")}, body),
+    "another-action": lambda url, body: (
+        {"Authorization": "Bearer " + _short_term_key("bedrock.amazonaws.com/?Action=AssumeRole&Version=1")},
+        body,
+    ),
+    "another-service": lambda url, body: (
+        {
+            "Authorization": "Bearer "
+            + _short_term_key(
+                "bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256"
+                f"&X-Amz-Credential={EXAMPLE_ACCESS_KEY_ID}%2F20260101%2Fus-east-1%2Fsts%2Faws4_request"
+                "&X-Amz-Date=20260101T000000Z&X-Amz-Expires=43200&X-Amz-SignedHeaders=host&X-Amz-Signature=00&Version=1"
+            )
+        },
+        body,
+    ),
+}
+
+
+def test_every_signature_verdict_is_one_a_request_earns_and_the_journal_shows():
+    # The table covers the closed set exactly: a verdict added to the type needs a request here, and one no
+    # request can earn has no place in it.
+    assert set(_REQUESTS_BY_VERDICT) == set(typing.get_args(SignatureStatus))
+    body = messages_body().encode()
+    shown = {}
+    with Stub() as stub, httpx.Client() as raw:
+        for verdict, request in _REQUESTS_BY_VERDICT.items():
+            headers, sent = request(stub.url + PATH, body)
+            status = raw.post(stub.url + PATH, content=sent, headers=headers).status_code
+            shown[verdict] = (stub.journal.entries()[-1].signature, status == 200)
+    assert shown == {verdict: (verdict, verdict == "valid") for verdict in _REQUESTS_BY_VERDICT}
