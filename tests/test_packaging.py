@@ -3,11 +3,13 @@ examples, and the root pyproject's repeat of the stub's declarations stays equal
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import nox.project
@@ -183,3 +185,115 @@ def test_the_test_group_satisfies_the_stubs_pytest_extra():
         assert pinned is not None, f"the test group does not pin {need.name}"
         [version] = [spec.version for spec in pinned.specifier if spec.operator == "=="]
         assert need.specifier.contains(version), f"{pinned} is outside the stub's pytest extra {need}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Types: both builds that ship bedrock_stub carry its py.typed marker, so a user's type checker reads its API.
+
+# The setuptools that builds a wheel without the `wheel` package (and so without build isolation, offline).
+_SETUPTOOLS_BUILDING_WHEELS = (70, 1)
+
+
+def _root_build_sources(work: Path) -> Path:
+    """The root project's build inputs, copied: its pyproject, README and the packages it declares, where it maps
+    them (bedrock_stub from stub/bedrock_stub)."""
+    source = work / "root"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    setuptools = _pyproject(ROOT / "pyproject.toml")["tool"]["setuptools"]
+    folders = setuptools.get("package-dir", {})
+    for top in {package.split(".")[0] for package in setuptools["packages"]}:
+        folder = folders.get(top, top)
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return source
+
+
+# Builds a wheel with the build backend a pyproject names (PEP 517's build_wheel), as a frontend does without
+# build isolation: argv is the backend's module and the folder to write the wheel into.
+_BUILD_WHEEL = "import importlib, sys; print(importlib.import_module(sys.argv[1]).build_wheel(sys.argv[2]))"
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each build's wheel, made offline from a copy of its sources (the checkout keeps no build output)."""
+    try:
+        found = tuple(int(part) for part in importlib.metadata.version("setuptools").split(".")[:2])
+    except importlib.metadata.PackageNotFoundError:
+        found = ()
+    if found < _SETUPTOOLS_BUILDING_WHEELS:
+        pytest.skip(
+            "building the wheels offline needs setuptools 70.1 or later in this environment (pyproject.toml's test "
+            f"group pins it); found {'.'.join(map(str, found)) or 'none'}"
+        )
+    work = tmp_path_factory.mktemp("wheels")
+    sources = {
+        "bedrock-stub": shutil.copytree(ROOT / "stub", work / "stub", ignore=shutil.ignore_patterns(*_NOT_SOURCES)),
+        "bedrock-invoke-mirror": _root_build_sources(work),
+    }
+    # Both at once: each build is one process of its own.
+    builds = {}
+    for name, source in sources.items():
+        backend = _pyproject(source / "pyproject.toml")["build-system"]["build-backend"]
+        (work / name).mkdir()
+        builds[name] = subprocess.Popen(
+            [sys.executable, "-c", _BUILD_WHEEL, backend, str(work / name)],
+            cwd=source,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_scrubbed_environment(),
+        )
+    built = {}
+    for name, build in builds.items():
+        out, err = build.communicate(timeout=300)
+        assert build.returncode == 0, f"{name}: {err}"
+        built[name] = work / name / out.strip().splitlines()[-1]
+    return built
+
+
+_NOT_SOURCES = ("*.egg-info", "build", "__pycache__")
+
+
+@pytest.mark.parametrize("build", ["bedrock-stub", "bedrock-invoke-mirror"])
+def test_each_build_ships_the_stubs_typing_marker(wheels, build):
+    with zipfile.ZipFile(wheels[build]) as wheel:
+        names = set(wheel.namelist())
+    assert "bedrock_stub/__init__.py" in names
+    assert "bedrock_stub/py.typed" in names
+
+
+# A user's code with a mistake only the stub's annotations reveal: the port is a number.
+_USER_CODE = 'from bedrock_stub import Stub\n\nStub(port="8080")\n'
+
+
+def test_a_users_type_checker_reads_the_stubs_types_from_its_wheel(wheels, tmp_path):
+    pytest.importorskip("mypy", reason="needs mypy (pyproject.toml's mypy group, in the test group)")
+    # A fresh environment holding the wheel's files alone, as installing it lays them out; mypy finds the package
+    # there as an installed one, which it reads only if the package says it is typed.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=60)
+    python = str(venv / "bin" / "python")
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    with zipfile.ZipFile(wheels["bedrock-stub"]) as wheel:
+        wheel.extractall(purelib)
+    (tmp_path / "use.py").write_text(_USER_CODE, encoding="utf-8")
+
+    def mypy_says() -> str:
+        env = {name: value for name, value in _scrubbed_environment().items() if name != "MYPYPATH"}
+        command = [sys.executable, "-m", "mypy", "--python-executable", python, "--cache-dir", "cache", "use.py"]
+        shown = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+        return shown.stdout + shown.stderr
+
+    typed = mypy_says()
+    assert 'Argument "port" to "Stub" has incompatible type "str"; expected "int"  [arg-type]' in typed, typed
+    # Without the marker the same install is opaque to mypy: the error above came from the package's own types.
+    (Path(purelib) / "bedrock_stub" / "py.typed").unlink()
+    untyped = mypy_says()
+    assert "[import-untyped]" in untyped and "[arg-type]" not in untyped, untyped
