@@ -22,7 +22,7 @@ UPSTREAM_FOLDERS = {
         "python/example_code/bedrock-runtime/models/anthropic_claude/",
         "python/example_code/bedrock-runtime/cross-model-scenarios/tool_use_demo/",
     ),
-    "dotnet": ("dotnetv3/Bedrock-runtime/Models/AnthropicClaude/",),
+    "dotnet": ("dotnetv3/Bedrock-runtime/Models/AnthropicClaude/", "dotnetv3/Bedrock-runtime/Actions/"),
 }
 
 
@@ -95,6 +95,15 @@ def test_each_dotnet_program_makes_the_registered_call_for_the_registered_model(
     source = (DOTNET.path / sample.source).read_text(encoding="utf-8")
     assert re.findall(r"client\.(\w+Async)\(", source) == [DOTNET_CALLS[sample.operation]]
     assert re.findall(r'var modelId = "([^"]+)";', source) == [sample.model_id]
+
+
+@pytest.mark.parametrize("sample", DOTNET.samples, ids=[sample.id for sample in DOTNET.samples])
+def test_each_dotnet_program_runs_with_the_region_its_client_is_built_for(sample):
+    source = (DOTNET.path / sample.source).read_text(encoding="utf-8")
+    # RegionEndpoint.USWest2 is us-west-2: the harness must give the program and serve that region.
+    named = re.findall(r"new AmazonBedrockRuntimeClient\(RegionEndpoint\.([A-Z]{2})([A-Z][a-z]+)(\d+)\)", source)
+    assert ["-".join(part.lower() for part in parts) for parts in named] == [sample.region]
+    assert sample.region in registry.regions()
 
 
 @pytest.mark.parametrize("language, sample", BOTH, ids=IDS)

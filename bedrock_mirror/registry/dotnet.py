@@ -13,8 +13,9 @@ DOTNET = Tool(
     "install the .NET 8 SDK (Microsoft's dotnet-sdk-8.0 package for your system, or its dotnet-install script)",
 )
 SOLUTION = "BedrockRuntimeExamples.sln"
-# Every project of the solution: a folder holding <name>.csproj and its top-level Program.cs.
-PROJECTS = ("InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream")
+# Every project of the solution: a folder holding <name>.csproj and its program (a top-level Program.cs, or the
+# getting-started program's class with its Main).
+PROJECTS = ("InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream", "HelloBedrockRuntime")
 # No MSBuild node or compiler server may outlive a step: the harness waits for every child of a run.
 NO_BUILD_SERVERS = ("--disable-build-servers", "-nodeReuse:false")
 
@@ -24,6 +25,10 @@ UPSTREAM = "dotnetv3/Bedrock-runtime/Models/AnthropicClaude"
 INVOKE_EXAMPLES_COMMIT = "1cd0734e05f493674316679c214cc6b1a8dd5db1"
 # The commit the Converse programs were mirrored from (the last to change them).
 CONVERSE_EXAMPLES_COMMIT = "334b57561134eb5b7fa52b5d2525eb26367f40cc"
+# The getting-started program: Claude Haiku 4.5 through its global profile, signed for us-west-2, since d23f844
+# (#7987), which replaced the Claude 2 version; dotnetv4/ holds the same program.
+HELLO = "dotnetv3/Bedrock-runtime/Actions/HelloBedrockRuntime.cs@d23f844452433c8ff8e15d5f4b3f79e601db7ed8"
+HAIKU_4_5_GLOBAL = "global.anthropic.claude-haiku-4-5-20251001-v1:0"
 
 # Every program prints its error line and rethrows, so the runtime ends it with an unhandled exception.
 RETHROWN = ErrorPath("ERROR: Can't invoke '{model_id}'. Reason: {message}", exit_code=None)
@@ -99,6 +104,19 @@ LANGUAGE = Language(
             CONVERSE_STREAM,
             f"{UPSTREAM}/ConverseStream/ConverseStream.cs@{CONVERSE_EXAMPLES_COMMIT}",
             on_error=STREAM_UNHANDLED,
+        ),
+        Sample(
+            id="dotnet-hello",
+            title="HelloBedrockRuntime/HelloBedrockRuntime.cs, the getting-started program",
+            source="HelloBedrockRuntime/HelloBedrockRuntime.cs",
+            run=("dotnet", "HelloBedrockRuntime/bin/Release/net8.0/HelloBedrockRuntime.dll"),
+            operation=CONVERSE,
+            model_id=HAIKU_4_5_GLOBAL,
+            # Its client is built for RegionEndpoint.USWest2.
+            region="us-west-2",
+            # It prints the reply alone; every modeled error is an AmazonBedrockRuntimeException, caught and rethrown.
+            on_error=RETHROWN,
+            upstream=HELLO,
         ),
     ),
     checks=(
