@@ -5,12 +5,23 @@ from __future__ import annotations
 import base64
 import json
 import math
+import typing
 
 import botocore.exceptions
 import botocore.session
 import httpx
 import pytest
-from bedrock_stub import MODELED_ERRORS, OPERATIONS
+from bedrock_stub import (
+    APPLY_GUARDRAIL,
+    MODELED_ERRORS,
+    OPERATIONS,
+    ModeledErrorName,
+    ModelOperationName,
+    OperationName,
+)
+from bedrock_stub.converse import ConverseStreamEvent
+from bedrock_stub.errors import UNMODELED_ERRORS, StreamErrorMember, UnmodeledErrorName
+from bedrock_stub.operations import OPERATION_NAMES
 from botocore.eventstream import EventStreamBuffer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -103,6 +114,29 @@ def test_the_table_holds_every_model_operation_under_model_id():
         and not SERVICE_MODEL.operation_model(name).http["requestUri"].endswith("bidirectional-stream")
     }
     assert set(OPERATIONS) == under_model
+
+
+def test_the_closed_sets_hold_what_the_tables_and_the_service_model_hold():
+    # The Literal types are what users' type checkers see; the tables and botocore's model are what the stub serves.
+    assert typing.get_args(ModelOperationName) == OPERATION_NAMES == tuple(OPERATIONS)
+    assert typing.get_args(OperationName) == (*OPERATION_NAMES, APPLY_GUARDRAIL)
+    assert SERVICE_MODEL.operation_model(APPLY_GUARDRAIL).http["requestUri"] == (
+        "/guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply"
+    )
+    assert typing.get_args(ModeledErrorName) == tuple(MODELED_ERRORS)
+    modelled = {
+        shape.name
+        for name in SERVICE_MODEL.operation_names
+        for shape in SERVICE_MODEL.operation_model(name).error_shapes
+    }
+    assert set(MODELED_ERRORS) == modelled
+    assert typing.get_args(UnmodeledErrorName) == tuple(UNMODELED_ERRORS)
+    members = {member for operation in OPERATIONS.values() for member in operation.stream_errors}
+    assert set(typing.get_args(StreamErrorMember)) == members
+    assert members == {kind.stream_member for kind in MODELED_ERRORS.values() if kind.stream_member is not None}
+    union = SERVICE_MODEL.operation_model("ConverseStream").get_event_stream_output()
+    events = [member for member, shape in union.members.items() if not shape.metadata.get("exception")]
+    assert list(typing.get_args(ConverseStreamEvent)) == events
 
 
 def test_converse_stream_has_no_model_timeout_member_but_the_invoke_stream_has():

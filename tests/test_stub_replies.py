@@ -10,7 +10,7 @@ import textwrap
 
 import botocore.exceptions
 import pytest
-from bedrock_stub.replies import Reply, ToolCall, load_rules_file, shape
+from bedrock_stub.replies import Reply, Rule, ToolCall, load_rules_file, shape
 
 from tests.helpers import CLAUDE_V2, HAIKU, bedrock_client, completions_body, messages_body
 
@@ -70,6 +70,16 @@ def test_a_rule_can_be_limited_to_one_operation(stub, client):
     stub.add_rule(contains="Paris", text="converse only", operation="Converse")
     assert client.converse(modelId=HAIKU, messages=USER)["output"]["message"]["content"][0]["text"] == "converse only"
     assert invoke_text(client, "Paris?")["content"][0]["text"] == stub.reply
+
+
+def test_a_rule_for_an_operation_the_stub_does_not_serve_is_refused(tmp_path):
+    # A misspelt operation would otherwise make a rule that never matches.
+    with pytest.raises(ValueError, match="unknown operation 'Converze'; choose one of: InvokeModel, "):
+        Rule(Reply(text="x"), contains="x", operation="Converze")
+    path = tmp_path / "rules.json"
+    path.write_text('{"rules": [{"contains": "x", "text": "y", "operation": "ApplyGuardrail"}]}')
+    with pytest.raises(ValueError, match=r"^rules\[0\]: unknown operation 'ApplyGuardrail'"):
+        load_rules_file(path)
 
 
 def test_queued_replies_go_out_in_order_before_rules_then_the_fixed_reply(stub, client):

@@ -1,9 +1,10 @@
 """A local Amazon Bedrock Runtime stub: `python -m bedrock_stub`, or `with Stub() as stub:` from Python."""
 
-from .errors import MODELED_ERRORS, BedrockError
+from .errors import MODELED_ERRORS, BedrockError, ErrorName, ModeledErrorName
 from .journal import JournalEntry
-from .models import CATALOGUE, Catalogue, Model
+from .models import CATALOGUE, Catalogue, Finding, Model
 from .operations import (
+    APPLY_GUARDRAIL,
     CONVERSE,
     CONVERSE_STREAM,
     COUNT_TOKENS,
@@ -11,13 +12,16 @@ from .operations import (
     INVOKE_MODEL_STREAM,
     OPERATIONS,
     STREAMING_OPERATIONS,
+    ModelOperationName,
     Operation,
+    OperationName,
 )
 from .replies import Reply, Rule, ToolCall
 from .server import DEFAULT_SENTENCE, Stub, StubError, default_reply, is_loopback
-from .sigv4 import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials
+from .sigv4 import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, AuthScheme, Credentials, SignatureStatus
 
 __all__ = [
+    "APPLY_GUARDRAIL",
     "CATALOGUE",
     "CONVERSE",
     "CONVERSE_STREAM",
@@ -30,14 +34,21 @@ __all__ = [
     "MODELED_ERRORS",
     "OPERATIONS",
     "STREAMING_OPERATIONS",
+    "AuthScheme",
     "BedrockError",
     "Catalogue",
     "Credentials",
+    "ErrorName",
+    "Finding",
     "JournalEntry",
     "Model",
+    "ModelOperationName",
+    "ModeledErrorName",
     "Operation",
+    "OperationName",
     "Reply",
     "Rule",
+    "SignatureStatus",
     "Stub",
     "StubError",
     "ToolCall",

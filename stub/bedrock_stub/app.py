@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from . import eventstream
 from .converse import converse_reply, converse_stream_events, parse_conversation
 from .count_tokens import count_input_tokens
-from .errors import BedrockError, validation_error
+from .errors import BedrockError, ErrorName, StreamErrorMember, validation_error
 from .faults import Faults
 from .guardrails import (
     Guardrails,
@@ -34,8 +34,9 @@ from .guardrails import (
     invoke_guardrail,
 )
 from .journal import Journal, JournalEntry, body_for_journal
-from .models import Catalogue, Model, parse_invocation, reply_body, stream_events
+from .models import Catalogue, Finding, Model, parse_invocation, reply_body, stream_events
 from .operations import (
+    APPLY_GUARDRAIL,
     BY_SEGMENT,
     CONVERSE,
     CONVERSE_STREAM,
@@ -43,12 +44,13 @@ from .operations import (
     INVOKE_MODEL,
     INVOKE_MODEL_STREAM,
     Operation,
+    OperationName,
 )
 from .prompt_cache import PromptCache
 from .relay import Relay
-from .replies import Answer, Replies, Reply, Turn, default_reasoning, shape
+from .replies import Answer, Replies, Reply, StopReason, Turn, default_reasoning, shape
 from .schemas import Constraints, fit_reply
-from .sigv4 import DEFAULT_REGION, EXAMPLE_SECRET_ACCESS_KEY, Credentials, first_values, verify
+from .sigv4 import DEFAULT_REGION, EXAMPLE_SECRET_ACCESS_KEY, Credentials, SignatureStatus, first_values, verify
 from .wire import safe_text
 
 if TYPE_CHECKING:
@@ -59,7 +61,7 @@ MAX_BODY_BYTES = 25_000_000
 # Exceptions the stub failed on that no one has claimed yet (the pytest plugin claims them per test).
 _FAILURES_KEPT = 100
 # Verdicts of a request signed with keys other than the stub's.
-_OTHER_KEYS = frozenset({"unknown-access-key", "mismatch"})
+_OTHER_KEYS: frozenset[SignatureStatus] = frozenset({"unknown-access-key", "mismatch"})
 EVENT_STREAM = "application/vnd.amazon.eventstream"
 _EVENT_STREAM = EVENT_STREAM.encode()
 # Seconds before a streamed reply's head: far below any real network round trip plus first token, yet long enough
@@ -264,7 +266,8 @@ class BedrockRuntimeApp:
         if (operation is None and guardrail is None) or scope["method"] != "POST" or not segments[2]:
             await _drain(receive)
             raise BedrockError("UnknownOperationException")
-        entry.operation = APPLY_GUARDRAIL if operation is None else operation.name
+        name: OperationName = APPLY_GUARDRAIL if operation is None else operation.name
+        entry.operation = name
         entry.model_id = None if operation is None else _model_id(segments[2])
         body = await _read_body(receive, exchange.first.get("content-length"))
         entry.body, entry.body_truncated, entry.body_sha256 = body_for_journal(body)
@@ -294,7 +297,7 @@ class BedrockRuntimeApp:
             query = scope.get("query_string", b"").decode("latin-1")
             await relay.answer(exchange, operation, body, query, send)
             return
-        fault = state.faults.take(entry.operation)
+        fault = state.faults.take(name)
         if guardrail is not None:
             if fault is not None:
                 raise fault.to_error()
@@ -558,7 +561,7 @@ class BedrockRuntimeApp:
 class _ModelRequest(Protocol):
     """What a parsed InvokeModel body (`Invocation`) and a parsed Converse body (`Conversation`) both tell."""
 
-    findings: list[str]
+    findings: list[Finding]
     input_tokens: int
     text: str
     thinking: bool
@@ -577,7 +580,7 @@ class _ModelRequest(Protocol):
 class _StreamBreak:
     """A modelled error that arrives inside the stream, as the operation's `member` exception frame."""
 
-    member: str
+    member: StreamErrorMember
     error: BedrockError
 
 
@@ -591,9 +594,6 @@ _HANDLERS = {
 }
 
 
-APPLY_GUARDRAIL = "ApplyGuardrail"
-
-
 def _guardrail_path(segments: list[str]) -> tuple[str, str] | None:
     """The guardrail and version of ApplyGuardrail's `/guardrail/{id}/version/{version}/apply`, if this is it."""
     if len(segments) == 6 and segments[1] == "guardrail" and segments[3] == "version" and segments[5] == "apply":
@@ -604,7 +604,7 @@ def _guardrail_path(segments: list[str]) -> tuple[str, str] | None:
 def _blocked(operation: Operation, use: GuardrailUse, source: Source) -> Answer:
     """The guardrail's blocked message as the answer: `guardrail_intervened` on Converse, `end_turn` in a Messages
     body (whose stop reasons are Claude's; the intervention shows in `amazon-bedrock-guardrailAction`)."""
-    reason = "guardrail_intervened" if operation.name in (CONVERSE, CONVERSE_STREAM) else "end_turn"
+    reason: StopReason = "guardrail_intervened" if operation.name in (CONVERSE, CONVERSE_STREAM) else "end_turn"
     return Answer(use.guardrail.blocked_message(source), None, reason)
 
 
@@ -756,7 +756,7 @@ async def _drain(receive: Receive) -> None:
 
 
 # What the client gets if even rendering the error failed: fixed bytes, nothing left to go wrong.
-_LAST_RESORT = (
+_LAST_RESORT: tuple[int, ErrorName, bytes] = (
     500,
     "InternalServerException",
     b'{"message":"The server encountered an internal error."}',

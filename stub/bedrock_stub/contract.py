@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from botocore.eventstream import EventStreamBuffer
 
@@ -35,9 +35,22 @@ _STOP_KEYS = ("stop_reason", "stopReason")
 _USAGE_KEYS = ("usage", "amazon-bedrock-invocationMetrics", "metrics")
 
 
+# What a difference is found in: the aspects the module's summary lists, each a row of the report's "By aspect".
+Aspect = Literal[
+    "status",
+    "error type",
+    "error message",
+    "reply keys",
+    "usage fields",
+    "value types",
+    "event sequence",
+    "stop reason",
+]
+
+
 @dataclass(frozen=True)
 class Difference:
-    aspect: str
+    aspect: Aspect
     detail: str
 
 
@@ -173,7 +186,7 @@ def compare_shapes(recorded: Any, answered: Any, where: str) -> Iterator[Differe
     def compared(path: str) -> bool:
         return not any(f"content[{kind}]" in path for kind in only_one_side)
 
-    def aspect(path: str) -> str:
+    def aspect(path: str) -> Aspect:
         return "usage fields" if any(key in path.split(".")[0:3] for key in _USAGE_KEYS) else "reply keys"
 
     prefix = f"{where}: " if where else ""
@@ -475,7 +488,7 @@ def markdown(folder: Path, outcomes: list[Outcome], skipped: int, other_models: 
             lines += ["", f"### {outcome.source}", ""]
             lines += [f"- {difference.aspect}: {difference.detail}" for difference in outcome.differences]
         lines += ["", "## By aspect", "", "| aspect | exchanges |", "|---|---|"]
-        aspects: dict[str, int] = {}
+        aspects: dict[Aspect, int] = {}
         for outcome in differing:
             for aspect in dict.fromkeys(difference.aspect for difference in outcome.differences):
                 aspects[aspect] = aspects.get(aspect, 0) + 1

@@ -66,10 +66,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from .errors import BedrockError, malformed_input, validation_error
-from .models import EFFORTS, MESSAGES_KEYS, Model, split_text, takes_adaptive_thinking, thinking_enabled
+from .models import EFFORTS, MESSAGES_KEYS, Finding, Model, split_text, takes_adaptive_thinking, thinking_enabled
 from .prompt_cache import (
     MAX_CACHE_POINTS,
     NOTHING_CACHED,
@@ -124,7 +124,7 @@ class Conversation:
     stop_sequences: list[str]
     input_tokens: int
     text: str  # every text the caller sent, for reply rules
-    findings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     thinking: bool = False  # the request enabled extended thinking
     cache_points: list[CachePoint] = field(default_factory=list)
     # What the reply echoes: `serviceTier` and `performanceConfig` as the request gave them.
@@ -386,7 +386,7 @@ def _check_content(index: int, role: str, content: list[Any], texts: list[str]) 
             texts.append(block["text"])
             has_text = True
         elif "image" in block or "document" in block:
-            kind = "image" if "image" in block else "document"
+            kind: Literal["image", "document"] = "image" if "image" in block else "document"
             if role != "user":
                 raise validation_error(
                     f"The {kind} in the ContentBlock object at {where} is in an assistant message. "
@@ -451,7 +451,7 @@ def _check_content(index: int, role: str, content: list[Any], texts: list[str]) 
     return uses_tools
 
 
-def _s3_refused(where: str, kind: str) -> BedrockError:
+def _s3_refused(where: str, kind: Literal["image", "document", "video"]) -> BedrockError:
     return validation_error(f"{where}.{kind}.source.type: Field required")
 
 
@@ -643,6 +643,13 @@ def converse_reply(
     }
 
 
+# The members of ConverseStream's output union that carry events (ConverseStreamOutput); its error members are
+# errors.StreamErrorMember.
+ConverseStreamEvent = Literal[
+    "messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata"
+]
+
+
 def converse_stream_events(
     conversation: Conversation,
     answer: Answer,
@@ -650,9 +657,9 @@ def converse_stream_events(
     started: float,
     cache: CacheUsage = NOTHING_CACHED,
     trace: dict[str, Any] | None = None,
-) -> list[tuple[str, dict[str, Any]]]:
+) -> list[tuple[ConverseStreamEvent, dict[str, Any]]]:
     """(event type, payload) pairs of a ConverseStream reply, text and tool input cut into `piece_chars` pieces."""
-    events: list[tuple[str, dict[str, Any]]] = [("messageStart", {"role": "assistant"})]
+    events: list[tuple[ConverseStreamEvent, dict[str, Any]]] = [("messageStart", {"role": "assistant"})]
     index = 0
     if answer.reasoning is not None:
         events += [

@@ -24,13 +24,13 @@ from typing import Any
 from .catalogue import PROFILE_PREFIXES
 from .converse import conversation_from, not_valid_json
 from .errors import validation_error
-from .models import Model, parse_invocation
+from .models import Finding, Model, parse_invocation
 from .wire import parse_json_body
 
 NOT_COUNTABLE_MODEL = "The provided model doesn't support counting tokens."
 
 
-def count_input_tokens(model: Model, raw: bytes, *, strict: bool, model_id: str = "") -> tuple[int, list[str]]:
+def count_input_tokens(model: Model, raw: bytes, *, strict: bool, model_id: str = "") -> tuple[int, list[Finding]]:
     """The input token count, and the conformance findings of the body counted (legacy prompts' rules)."""
     if is_inference_profile(model_id):
         raise validation_error(NOT_COUNTABLE_MODEL)

@@ -3,15 +3,50 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+# The errors botocore's service model declares for Bedrock Runtime's operations (MODELED_ERRORS below).
+ModeledErrorName = Literal[
+    "AccessDeniedException",
+    "ValidationException",
+    "ServiceQuotaExceededException",
+    "ConflictException",
+    "ResourceNotFoundException",
+    "ModelTimeoutException",
+    "ThrottlingException",
+    "ModelNotReadyException",
+    "ModelErrorException",
+    "ModelStreamErrorException",
+    "InternalServerException",
+    "ServiceUnavailableException",
+]
+# The errors AWS's front end answers before the service sees a request (UNMODELED_ERRORS below).
+UnmodeledErrorName = Literal[
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "MissingAuthenticationTokenException",
+    "UnknownOperationException",
+]
+ErrorName = Literal[ModeledErrorName, UnmodeledErrorName]
+# The errors that can also arrive inside an event stream, as the lowerCamel member of its output union that the
+# exception frame names (`:exception-type`).
+StreamErrorMember = Literal[
+    "validationException",
+    "modelTimeoutException",
+    "throttlingException",
+    "modelStreamErrorException",
+    "internalServerException",
+    "serviceUnavailableException",
+]
 
 
 @dataclass(frozen=True)
 class ErrorKind:
-    name: str
+    name: ErrorName
     status: int
     default_message: str
     # lowerCamel member name when the error can also arrive as an event-stream exception frame
-    stream_member: str | None = None
+    stream_member: StreamErrorMember | None = None
 
 
 _KINDS = [
@@ -63,7 +98,7 @@ UNMODELED_ERRORS: dict[str, ErrorKind] = {
 class BedrockError(Exception):
     """An error reply: rendered by the app as status, X-Amzn-ErrorType and {"message": ...}."""
 
-    def __init__(self, name: str, message: str | None = None, **extra: object) -> None:
+    def __init__(self, name: ErrorName, message: str | None = None, **extra: object) -> None:
         kind = MODELED_ERRORS.get(name) or UNMODELED_ERRORS.get(name)
         if kind is None:
             raise ValueError(f"unknown Bedrock error type {name!r}; known: {', '.join(error_names())}")

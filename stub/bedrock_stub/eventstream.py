@@ -16,7 +16,11 @@ import json
 import random
 import struct
 from binascii import crc32
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .converse import ConverseStreamEvent
+    from .errors import StreamErrorMember
 
 _PRELUDE = struct.Struct(">II")
 _CRC = struct.Struct(">I")
@@ -83,14 +87,14 @@ def chunk_frame(event: dict[str, Any], *, pad: bool = False) -> bytes:
     return _frame(_event_headers("chunk"), part.encode("ascii"))
 
 
-def event_frame(event_type: str, payload: dict[str, Any], *, pad: bool = False) -> bytes:
+def event_frame(event_type: ConverseStreamEvent, payload: dict[str, Any], *, pad: bool = False) -> bytes:
     """An event of the stream's union member `event_type` (ConverseStream's `messageStart`, ...), JSON payload."""
     if pad:
         payload = {**payload, "p": padding()}
     return _frame(_event_headers(event_type), _JSON(payload).encode("utf-8"))
 
 
-def exception_frame(stream_member: str, body: dict[str, Any]) -> bytes:
+def exception_frame(stream_member: StreamErrorMember, body: dict[str, Any]) -> bytes:
     """A modeled error mid-stream; `stream_member` is the lowerCamel member name SDKs dispatch on."""
     payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
     return encode_message(

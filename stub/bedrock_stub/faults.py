@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from .errors import MODELED_ERRORS, BedrockError
+from .errors import MODELED_ERRORS, BedrockError, ModeledErrorName, StreamErrorMember
 from .operations import (
     CONVERSE,
     CONVERSE_STREAM,
@@ -19,6 +19,8 @@ from .operations import (
     OPERATION_NAMES,
     OPERATIONS,
     STREAMING_OPERATIONS,
+    ModelOperationName,
+    OperationName,
 )
 
 __all__ = [
@@ -36,17 +38,17 @@ __all__ = [
 
 @dataclass
 class Fault:
-    error: str
+    error: ModeledErrorName
     message: str | None = None
     remaining: int | None = None  # None: every matching request
-    operation: str | None = None  # None: every operation
+    operation: ModelOperationName | None = None  # None: every operation
     # On a stream operation, an error SDKs know as a stream member arrives as an exception frame after HTTP 200.
     http_on_stream: bool = False
 
     def to_error(self) -> BedrockError:
         return BedrockError(self.error, self.message)
 
-    def stream_member(self, operation: str) -> str | None:
+    def stream_member(self, operation: ModelOperationName) -> StreamErrorMember | None:
         """The exception frame's member name on this operation, or None when the error is an HTTP reply."""
         if self.http_on_stream:
             return None
@@ -60,10 +62,10 @@ class Faults:
 
     def inject(
         self,
-        error: str,
+        error: ModeledErrorName,
         message: str | None = None,
         count: int | None = None,
-        operation: str | None = None,
+        operation: ModelOperationName | None = None,
         http_on_stream: bool = False,
     ) -> Fault:
         if error not in MODELED_ERRORS:
@@ -87,7 +89,7 @@ class Faults:
         with self._lock:
             self._faults.clear()
 
-    def take(self, operation: str) -> Fault | None:
+    def take(self, operation: OperationName) -> Fault | None:
         """The first fault that applies to this request, counting it once."""
         with self._lock:
             for fault in self._faults:

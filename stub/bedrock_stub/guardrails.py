@@ -38,7 +38,8 @@ DEFAULT_BLOCKED_MESSAGE = "Sorry, the model cannot answer this question."
 ACTION_REASON = "Guardrail blocked."
 _IDENTIFIER = re.compile(r"[a-z0-9]+|arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/([a-z0-9]+)")
 _VERSION = re.compile(r"[1-9][0-9]{0,7}|DRAFT")
-TRACES = ("enabled", "disabled", "enabled_full")
+Trace = Literal["enabled", "disabled", "enabled_full"]
+TRACES: tuple[Trace, ...] = ("enabled", "disabled", "enabled_full")
 Source = Literal["INPUT", "OUTPUT"]
 
 
@@ -142,7 +143,7 @@ class GuardrailUse:
     """A request's guardrail and whether it asked for the trace."""
 
     guardrail: Guardrail
-    trace: str = "disabled"
+    trace: Trace = "disabled"
 
     def assess(self, source: Source, texts: Iterable[str]) -> Assessment:
         joined = "\n".join(texts)
@@ -172,16 +173,21 @@ class Verdict:
     trace: dict[str, Any] | None
 
 
+def _trace(value: object) -> Trace | None:
+    return next((trace for trace in TRACES if trace == value), None)
+
+
 def converse_guardrail(config: Any, guardrails: Guardrails) -> GuardrailUse | None:
     """A Converse request's `guardrailConfig`, checked against the guardrails the stub knows."""
     if config is None:
         return None
     if not isinstance(config, dict):
         raise validation_error(INVALID_IDENTIFIER)
-    trace = config.get("trace", "disabled")
-    if trace not in TRACES:
+    given = config.get("trace", "disabled")
+    trace = _trace(given)
+    if trace is None:
         raise validation_error(
-            f"1 validation error detected: Value '{safe_text(str(trace))}' at 'guardrailConfig.trace' failed to "
+            f"1 validation error detected: Value '{safe_text(str(given))}' at 'guardrailConfig.trace' failed to "
             f"satisfy constraint: Member must satisfy enum value set: [{', '.join(TRACES)}]"
         )
     guardrail = guardrails.find(config.get("guardrailIdentifier"), config.get("guardrailVersion"))
@@ -194,10 +200,11 @@ def invoke_guardrail(first: dict[str, str], guardrails: Guardrails) -> Guardrail
     version = first.get("x-amzn-bedrock-guardrailversion")
     if identifier is None and version is None:
         return None
-    trace = (first.get("x-amzn-bedrock-trace") or "DISABLED").lower()
-    if trace not in TRACES:
+    header = first.get("x-amzn-bedrock-trace") or "DISABLED"
+    trace = _trace(header.lower())
+    if trace is None:
         raise validation_error(
-            f"1 validation error detected: Value '{safe_text(trace.upper())}' at 'trace' failed to satisfy "
+            f"1 validation error detected: Value '{safe_text(header.upper())}' at 'trace' failed to satisfy "
             "constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_FULL]"
         )
     return GuardrailUse(guardrails.find(identifier, version), trace)

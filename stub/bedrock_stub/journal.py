@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 if TYPE_CHECKING:
+    from .models import Finding
+    from .operations import OperationName
     from .sigv4 import AuthScheme, SignatureStatus
 
 # Bodies are kept whole up to this size; beyond it the journal keeps the start, the full length and a SHA-256.
@@ -37,7 +39,7 @@ class JournalEntry:
     http_version: str
     method: str
     path: str
-    operation: str | None
+    operation: OperationName | None
     model_id: str | None
     headers: list[tuple[str, str]]
     body: str | None
@@ -48,7 +50,7 @@ class JournalEntry:
     error_type: str | None = None
     error_message: str | None = None
     reply_text: str | None = None
-    findings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     latency_ms: float = 0.0
     request_id: str = ""
     # The SHA-256 (hex) of the whole body when the journal kept only its start (`body_truncated`), else None.

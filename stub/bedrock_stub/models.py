@@ -40,7 +40,7 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Final, Literal
 
 from .catalogue import CATALOGUE, INVALID_MODEL_ID, Catalogue, Model
 from .errors import BedrockError, malformed_input, validation_error
@@ -141,8 +141,10 @@ def _check_thinking_sampling(temperature: Any, top_p: Any, top_k: Any, prefix: s
 ANTHROPIC_VERSION = "bedrock-2023-05-31"
 # The first Anthropic API version; later ones are later dates (Anthropic's "Versions" page).
 FIRST_API_VERSION = date(2023, 6, 1)
-MESSAGES = "messages"
-TEXT_COMPLETIONS = "text-completions"
+# The two request bodies Anthropic's models take on InvokeModel: the Messages API's and the legacy Text Completions'.
+Api = Literal["messages", "text-completions"]
+MESSAGES: Final = "messages"
+TEXT_COMPLETIONS: Final = "text-completions"
 
 
 @dataclass
@@ -150,9 +152,9 @@ class Invocation:
     """A validated request: which model, which API, and the rules it broke that Bedrock tolerates here."""
 
     model: Model
-    api: str
+    api: Api
     body: dict[str, Any]
-    findings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     input_tokens: int = 0
     text: str = ""  # every text the caller sent, for reply rules
     thinking: bool = False  # the request enabled extended thinking
@@ -199,8 +201,13 @@ _COMPLETIONS_KEYS = {
     "stop_sequences",
     "anthropic_version",
 }
-PROMPT_START_RULE = 'Invalid prompt: prompt must start with "\\n\\nHuman:" turn after an optional system prompt'
-PROMPT_END_RULE = 'Invalid prompt: prompt must end with "\\n\\nAssistant:" turn'
+# A legacy prompt's rules, as Bedrock words them: findings the journal records, or the refusal in strict mode.
+Finding = Literal[
+    'Invalid prompt: prompt must start with "\\n\\nHuman:" turn after an optional system prompt',
+    'Invalid prompt: prompt must end with "\\n\\nAssistant:" turn',
+]
+PROMPT_START_RULE: Final = 'Invalid prompt: prompt must start with "\\n\\nHuman:" turn after an optional system prompt'
+PROMPT_END_RULE: Final = 'Invalid prompt: prompt must end with "\\n\\nAssistant:" turn'
 
 
 def parse_invocation(model: Model, raw: bytes, *, strict: bool) -> Invocation:
@@ -500,7 +507,7 @@ def _parse_text_completions(model: Model, body: dict[str, Any], strict: bool) ->
     _check_number(body, "temperature", 0, 1)
     _check_number(body, "top_p", 0, 1)
     _check_strings(body, "stop_sequences")
-    findings = []
+    findings: list[Finding] = []
     if "\n\nHuman:" not in prompt:
         findings.append(PROMPT_START_RULE)
     if not prompt.endswith("\n\nAssistant:"):

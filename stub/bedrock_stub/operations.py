@@ -11,14 +11,25 @@ this table equal to the installed service model, so routing, faults and the CLI 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final, Literal
 
-INVOKE_MODEL = "InvokeModel"
-INVOKE_MODEL_STREAM = "InvokeModelWithResponseStream"
-CONVERSE = "Converse"
-CONVERSE_STREAM = "ConverseStream"
-COUNT_TOKENS = "CountTokens"
+from .errors import ModeledErrorName, StreamErrorMember
 
-_COMMON_ERRORS = (
+# The operations on `/model/{modelId}/<segment>`, one row of OPERATIONS each.
+ModelOperationName = Literal[
+    "InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream", "CountTokens"
+]
+# Every operation the stub answers: those, and ApplyGuardrail on `/guardrail/{id}/version/{version}/apply`.
+OperationName = Literal[ModelOperationName, "ApplyGuardrail"]
+
+INVOKE_MODEL: Final = "InvokeModel"
+INVOKE_MODEL_STREAM: Final = "InvokeModelWithResponseStream"
+CONVERSE: Final = "Converse"
+CONVERSE_STREAM: Final = "ConverseStream"
+COUNT_TOKENS: Final = "CountTokens"
+APPLY_GUARDRAIL: Final = "ApplyGuardrail"
+
+_COMMON_ERRORS: tuple[ModeledErrorName, ...] = (
     "AccessDeniedException",
     "ThrottlingException",
     "ResourceNotFoundException",
@@ -26,21 +37,26 @@ _COMMON_ERRORS = (
     "ServiceUnavailableException",
     "ValidationException",
 )
-_INFERENCE_ERRORS = (*_COMMON_ERRORS, "ModelTimeoutException", "ModelNotReadyException", "ModelErrorException")
+_INFERENCE_ERRORS: tuple[ModeledErrorName, ...] = (
+    *_COMMON_ERRORS,
+    "ModelTimeoutException",
+    "ModelNotReadyException",
+    "ModelErrorException",
+)
 
 
 @dataclass(frozen=True)
 class Operation:
-    name: str
+    name: ModelOperationName
     segment: str  # the last segment of `/model/{modelId}/<segment>`
     streams: bool
-    errors: tuple[str, ...]  # modelled errors answered as HTTP errors
-    stream_errors: tuple[str, ...] = ()  # lowerCamel members of the output union that are errors
+    errors: tuple[ModeledErrorName, ...]  # modelled errors answered as HTTP errors
+    stream_errors: tuple[StreamErrorMember, ...] = ()  # lowerCamel members of the output union that are errors
 
-    def stream_member(self, error: str) -> str | None:
+    def stream_member(self, error: str) -> StreamErrorMember | None:
         """The stream member an error arrives as on this operation, or None if it can only be an HTTP error."""
-        member = error[0].lower() + error[1:]
-        return member if member in self.stream_errors else None
+        wanted = error[:1].lower() + error[1:]
+        return next((member for member in self.stream_errors if member == wanted), None)
 
 
 OPERATIONS: dict[str, Operation] = {
@@ -78,6 +94,6 @@ OPERATIONS: dict[str, Operation] = {
         Operation(COUNT_TOKENS, "count-tokens", False, _COMMON_ERRORS),
     )
 }
-OPERATION_NAMES = tuple(OPERATIONS)
+OPERATION_NAMES: tuple[ModelOperationName, ...] = tuple(operation.name for operation in OPERATIONS.values())
 BY_SEGMENT: dict[str, Operation] = {operation.segment: operation for operation in OPERATIONS.values()}
 STREAMING_OPERATIONS = frozenset(name for name, operation in OPERATIONS.items() if operation.streams)

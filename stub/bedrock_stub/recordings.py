@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote
 
-from .operations import BY_SEGMENT, OPERATIONS
+from .operations import BY_SEGMENT, OPERATIONS, ModelOperationName
 
 FORMAT = "bedrock-stub/recording-v1"
 # A recording larger than this is refused unread: the largest request Bedrock takes is 25 MB, and a reply is smaller.
@@ -34,6 +34,9 @@ MASKED_ACCOUNT = "000000000000"
 REDACTED = "REDACTED"
 MatchPart = Literal["operation", "model", "body"]
 MATCH_PARTS: tuple[MatchPart, ...] = ("operation", "model", "body")
+# An event-stream message's type (`:message-type`): an event, a modelled exception, or an unmodelled error.
+StreamEventKind = Literal["event", "exception", "error"]
+STREAM_EVENT_KINDS: tuple[StreamEventKind, ...] = ("event", "exception", "error")
 
 # Headers whose value is or derives from a credential; a name holding one of the words is dropped too.
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-amz-security-token", "cookie", "set-cookie"})
@@ -57,15 +60,14 @@ class StreamEvent:
     exception, or an unmodelled error; `payload` is its JSON, or `payload_base64` when it is not JSON."""
 
     at_ms: float
-    kind: Literal["event", "exception", "error"]
+    kind: StreamEventKind
     name: str
     payload: Any = None
     payload_base64: str | None = None
     message: str | None = None  # an unmodelled error's text
 
     def to_dict(self) -> dict[str, Any]:
-        key = {"event": "event", "exception": "exception", "error": "error"}[self.kind]
-        data: dict[str, Any] = {"at_ms": self.at_ms, key: self.name}
+        data: dict[str, Any] = {"at_ms": self.at_ms, self.kind: self.name}
         if self.kind == "error":
             data["message"] = self.message or ""
         elif self.payload_base64 is not None:
@@ -79,7 +81,7 @@ class StreamEvent:
 class Recording:
     """One exchange: the request as it reached the stub, and the reply as the upstream gave it."""
 
-    operation: str
+    operation: ModelOperationName
     model_id: str
     method: str
     path: str
@@ -157,7 +159,7 @@ class Body:
         return {"body_text": self.text or ""}
 
 
-def operation_and_model(raw_path: str) -> tuple[str, str] | None:
+def operation_and_model(raw_path: str) -> tuple[ModelOperationName, str] | None:
     """The operation and model id a `/model/{modelId}/<segment>` path names, or None."""
     segments = raw_path.split("?", 1)[0].split("/")
     if len(segments) != 4 or segments[1] != "model" or not segments[2]:
@@ -215,7 +217,7 @@ def stream_event(headers: dict[str, Any], payload: bytes, at_ms: float) -> Strea
             at_ms, "error", str(headers.get(":error-code", "")), message=str(headers.get(":error-message", ""))
         )
     if message_type == "exception":
-        kind: Literal["event", "exception"] = "exception"
+        kind: StreamEventKind = "exception"
         name = str(headers.get(":exception-type", ""))
     else:
         kind, name = "event", str(headers.get(":event-type", ""))
@@ -379,10 +381,10 @@ def _event(item: Any, index: int) -> StreamEvent:
     at_ms = _get(item, "at_ms", (int, float), where)
     if at_ms < 0:
         raise _Invalid(f"{where}at_ms must not be negative")
-    kinds = [kind for kind in ("event", "exception", "error") if kind in item]
+    kinds = [kind for kind in STREAM_EVENT_KINDS if kind in item]
     if len(kinds) != 1:
         raise _Invalid(f"reply.events[{index}] must have exactly one of event, exception or error")
-    kind: Literal["event", "exception", "error"] = kinds[0]  # type: ignore[assignment]
+    kind = kinds[0]
     name = _get(item, kind, str, where)
     if kind == "error":
         return StreamEvent(float(at_ms), kind, name, message=_get(item, "message", str, where))
@@ -466,12 +468,12 @@ class MatchRule:
 class RequestKey:
     """A request as matching sees it."""
 
-    operation: str
+    operation: ModelOperationName
     model_id: str
     body: Any  # parsed JSON with accounts masked and ignored members removed, or the text of a non-JSON body
 
 
-def request_key(operation: str, model_id: str, body: Body, rule: MatchRule) -> RequestKey:
+def request_key(operation: ModelOperationName, model_id: str, body: Body, rule: MatchRule) -> RequestKey:
     if body.is_json:
         value = json.loads(mask_accounts(json.dumps(body.json)))
         for path in rule.ignore:
@@ -555,7 +557,7 @@ class RecordingSet:
             and ("body" not in parts or recorded.body == asked.body)
         )
 
-    def find(self, operation: str, model_id: str, body: Body) -> Recording | None:
+    def find(self, operation: ModelOperationName, model_id: str, body: Body) -> Recording | None:
         """The next recording (in recorded order, starting over when all have answered) matching the request."""
         asked = request_key(operation, model_id, body, self.rule)
         matching = [index for index, key in enumerate(self._keys) if self._matches(key, asked)]
@@ -565,7 +567,7 @@ class RecordingSet:
         self._served[matching[0]] = served + 1
         return self.recordings[matching[served % len(matching)]]
 
-    def explain_miss(self, operation: str, model_id: str, body: Body) -> str:
+    def explain_miss(self, operation: ModelOperationName, model_id: str, body: Body) -> str:
         """Why no recording matched: the closest one and what differs from it."""
         asked = request_key(operation, model_id, body, self.rule)
         if not self.recordings:

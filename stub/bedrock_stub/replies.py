@@ -53,11 +53,12 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import regex
 
-from .errors import MODELED_ERRORS
+from .errors import MODELED_ERRORS, ModeledErrorName
+from .operations import OPERATION_NAMES, ModelOperationName
 from .wire import MAX_NESTING_DEPTH, safe_text
 
 if sys.version_info >= (3, 11):
@@ -117,7 +118,7 @@ class ToolCall:
 class Reply:
     text: str = ""
     tool_use: ToolCall | None = None
-    error: str | None = None
+    error: ModeledErrorName | None = None
     message: str | None = None  # the error's message (None: the service's default wording)
     reasoning: str | None = None  # the thinking sent when a request enables it (None: the stub's reasoning)
 
@@ -160,7 +161,7 @@ class Rule:
     reply: Reply
     contains: str | None = None
     regex: str | None = None
-    operation: str | None = None  # None: every operation
+    operation: ModelOperationName | None = None  # None: every operation
     match: Match = "latest"
     after_tool_result: bool | None = None  # None: either; True: only a turn with a tool result; False: only without
     _pattern: Any = field(default=None, init=False, repr=False, compare=False)
@@ -178,6 +179,8 @@ class Rule:
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
                 raise ValueError(f"a rule's {name} must be a string, not {_kind(value)}")
+        if self.operation is not None and self.operation not in OPERATION_NAMES:
+            raise ValueError(f"unknown operation {self.operation!r}; choose one of: {', '.join(OPERATION_NAMES)}")
         if not isinstance(self.reply, Reply):
             raise ValueError("a rule's reply must be a Reply")
         if self.regex is not None:
@@ -186,7 +189,7 @@ class Rule:
             except (regex.error, ValueError, OverflowError, RecursionError, MemoryError) as exc:
                 raise ValueError(f"regex {self.regex[:80]!r} does not compile: {exc}") from None
 
-    def matches(self, turn: Turn, operation: str, seconds: float = RULE_MATCH_SECONDS) -> bool:
+    def matches(self, turn: Turn, operation: ModelOperationName, seconds: float = RULE_MATCH_SECONDS) -> bool:
         """Whether the request is this rule's; a regular expression that runs past `seconds` raises RuleTimeout."""
         if self.operation not in (None, operation):
             return False
@@ -236,13 +239,18 @@ def json_violation(value: Any, where: str) -> str | None:
     return None
 
 
+# Why an answer ended, in Claude's words (Converse's StopReason uses the same ones); `guardrail_intervened` only on
+# Converse, when a guardrail blocked the request or the answer.
+StopReason = Literal["end_turn", "tool_use", "max_tokens", "stop_sequence", "guardrail_intervened"]
+
+
 @dataclass(frozen=True)
 class Answer:
     """A reply shaped to one request: what the model 'generated' and why it stopped."""
 
     text: str
     tool_use: ToolCall | None
-    stop_reason: str  # end_turn | tool_use | max_tokens | stop_sequence
+    stop_reason: StopReason
     stop_sequence: str | None = None
     # The thinking block before the text, for a request that enabled extended thinking; None: no such block.
     reasoning: str | None = None
@@ -308,7 +316,7 @@ class Replies:
         with self._lock:
             return any(rule.regex is not None for rule in self._rules)
 
-    def choose(self, turn: Turn, operation: str) -> Reply | None:
+    def choose(self, turn: Turn, operation: ModelOperationName) -> Reply | None:
         """The queued or rule-given reply for a request, or None for the fixed reply. Rules are matched outside the
         lock, so that a slow one holds up no one changing the replies; one past its bound answers
         ModelTimeoutException and is reported once."""
@@ -361,7 +369,7 @@ def reply_from_mapping(spec: Mapping[str, Any]) -> Reply:
     return Reply(
         text=spec.get("text", ""),
         tool_use=tool_use,
-        error=error,
+        error=cast("ModeledErrorName | None", error),  # Reply refuses a name that is not one
         message=spec.get("message"),
         reasoning=spec.get("reasoning"),
     )

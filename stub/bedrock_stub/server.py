@@ -20,10 +20,12 @@ from hypercorn.config import Config
 from . import limits, transport
 from .app import STREAM_HEAD_DELAY, BedrockRuntimeApp, StubState
 from .catalogue import load_models_file
+from .errors import ModeledErrorName
 from .faults import Fault
 from .guardrails import DEFAULT_BLOCKED_MESSAGE, Guardrail
 from .journal import Journal, JournalEntry
 from .models import CATALOGUE, Catalogue, Model
+from .operations import ModelOperationName
 from .recordings import MatchRule
 from .relay import Relay, relay_for
 from .replies import Match, Reply, Rule, ToolCall, default_reasoning, reply_from_mapping
@@ -233,10 +235,10 @@ class Stub:
 
     def inject_error(
         self,
-        error: str,
+        error: ModeledErrorName,
         message: str | None = None,
         count: int | None = None,
-        operation: str | None = None,
+        operation: ModelOperationName | None = None,
         http_on_stream: bool = False,
     ) -> Fault:
         """Answers the next `count` requests (all, if None) with a modeled Bedrock error."""
@@ -252,9 +254,9 @@ class Stub:
         regex: str | None = None,
         text: str = "",
         tool_use: ToolCall | dict[str, Any] | None = None,
-        error: str | None = None,
+        error: ModeledErrorName | None = None,
         message: str | None = None,
-        operation: str | None = None,
+        operation: ModelOperationName | None = None,
         reasoning: str | None = None,
         match: Match = "latest",
         after_tool_result: bool | None = None,
@@ -286,7 +288,7 @@ class Stub:
         text: str = "",
         *,
         tool_use: ToolCall | dict[str, Any] | None = None,
-        error: str | None = None,
+        error: ModeledErrorName | None = None,
         message: str | None = None,
         reasoning: str | None = None,
     ) -> Reply:
@@ -448,7 +450,7 @@ def _describe(exc: BaseException) -> str:
 def _reply(
     text: str,
     tool_use: ToolCall | dict[str, Any] | None,
-    error: str | None,
+    error: ModeledErrorName | None,
     message: str | None,
     reasoning: str | None = None,
 ) -> Reply:
