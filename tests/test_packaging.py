@@ -263,8 +263,14 @@ def test_each_build_ships_the_stubs_typing_marker(wheels, build):
     assert "bedrock_stub/py.typed" in names
 
 
-# A user's code with a mistake only the stub's annotations reveal: the port is a number.
-_USER_CODE = 'from bedrock_stub import Stub\n\nStub(port="8080")\n'
+# A user's code with mistakes only the stub's annotations reveal: a port is a number, and an injected error and the
+# operation it applies to are names from closed sets (line 4 is right; lines 3 and 5 are not).
+_USER_CODE = """from bedrock_stub import Stub
+
+with Stub(port="8080") as stub:
+    stub.inject_error("ThrottlingException", operation="ConverseStream")
+    stub.inject_error("ThrottlingExceptoin", operation="Converze")
+"""
 
 
 def test_a_users_type_checker_reads_the_stubs_types_from_its_wheel(wheels, tmp_path):
@@ -292,8 +298,12 @@ def test_a_users_type_checker_reads_the_stubs_types_from_its_wheel(wheels, tmp_p
         return shown.stdout + shown.stderr
 
     typed = mypy_says()
-    assert 'Argument "port" to "Stub" has incompatible type "str"; expected "int"  [arg-type]' in typed, typed
-    # Without the marker the same install is opaque to mypy: the error above came from the package's own types.
+    errors = re.findall(r"^use\.py:(\d+): error: (.*)$", typed, re.M)
+    assert [line for line, _ in errors] == ["3", "5", "5"], typed
+    assert 'Argument "port" to "Stub" has incompatible type "str"; expected "int"' in errors[0][1]
+    assert "incompatible type \"Literal['ThrottlingExceptoin']\"" in errors[1][1]
+    assert "incompatible type \"Literal['Converze']\"" in errors[2][1]
+    # Without the marker the same install is opaque to mypy: the errors above came from the package's own types.
     (Path(purelib) / "bedrock_stub" / "py.typed").unlink()
     untyped = mypy_says()
     assert "[import-untyped]" in untyped and "[arg-type]" not in untyped, untyped
