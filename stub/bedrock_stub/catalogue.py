@@ -76,7 +76,7 @@ else:  # pragma: no cover - Python 3.10 has no tomllib: a models file is JSON th
     tomllib = None
 
 from .errors import validation_error
-from .operations import COUNT_TOKENS
+from .operations import COUNT_TOKENS, ModelOperationName
 
 INVALID_MODEL_ID = "The provided model identifier is invalid."
 ON_DEMAND_UNSUPPORTED = (
@@ -361,7 +361,7 @@ class Catalogue:
         prefix, _, base = candidate.partition(".")
         return self._by_id.get(base) if prefix in self._prefixes else None
 
-    def resolve(self, model_id: str, operation: str | None = None) -> Model:
+    def resolve(self, model_id: str, operation: ModelOperationName | None = None) -> Model:
         """Maps a model id, ARN or inference-profile id to a model, with Bedrock's errors for the ones it refuses."""
         candidate, via_profile = model_id, False
         arn = _ARN.fullmatch(model_id)
