@@ -19,6 +19,7 @@ from .registry import LANGUAGES, ROOT, Language, Sample
 
 README = ROOT / "README.md"
 STUB_PAGE = ROOT / "docs" / "stub.md"
+SPEED_PAGE = ROOT / "docs" / "speed.md"
 UPSTREAM_REPOSITORY = "awsdocs/aws-doc-sdk-examples"
 # The operations a sample can call, in the order the documentation's chapter presents them.
 SAMPLE_OPERATIONS = tuple(name for name in OPERATIONS if name != COUNT_TOKENS)
@@ -89,9 +90,15 @@ def _thinking_cell(model: Model) -> str:
     return "budget or adaptive" if takes_adaptive_thinking(model) else "budget"
 
 
-TABLES = {"samples": samples_table, "coverage": coverage_table, "catalogue": catalogue_table, "speed": speed.table}
+TABLES = {
+    "samples": samples_table,
+    "coverage": coverage_table,
+    "catalogue": catalogue_table,
+    "speed": speed.table,
+    "speed-figures": speed.figures_table,
+}
 # Which page holds which tables.
-PAGES = {README: ("coverage", "samples", "speed"), STUB_PAGE: ("catalogue",)}
+PAGES = {README: ("coverage", "samples", "speed"), STUB_PAGE: ("catalogue",), SPEED_PAGE: ("speed-figures",)}
 
 
 def _between_markers(table: str) -> Callable[[re.Match[str]], str]:

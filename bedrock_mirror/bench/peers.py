@@ -27,8 +27,17 @@ class Tool:
     name: str
     requirement: str
     pip_options: tuple[str, ...] = ()
+    # Installed with it, into the same virtualenv (pinned requirements, or `-e <folder>`).
+    also: tuple[str, ...] = ()
+
+    @property
+    def requirements(self) -> tuple[str, ...]:
+        return (self.requirement, *self.also)
 
     def folder(self, cache: Path = CACHE) -> Path:
+        if self.also:
+            # Several packages: the virtualenv is named after what it is for (its marker says what it holds).
+            return cache / self.name
         return cache / self.requirement.replace("[", "-").replace("]", "").replace("==", "-")
 
     def executable(self, script: str, cache: Path = CACHE) -> Path:
@@ -67,7 +76,7 @@ MARKER = "installed.txt"
 
 def installed(tool: Tool, cache: Path = CACHE) -> bool:
     marker = tool.folder(cache) / MARKER
-    return marker.exists() and marker.read_text().strip() == tool.requirement
+    return marker.exists() and marker.read_text().strip() == "\n".join(tool.requirements)
 
 
 def install(tool: Tool, cache: Path = CACHE, log: Callable[[str], object] = print) -> str | None:
@@ -86,7 +95,7 @@ def install(tool: Tool, cache: Path = CACHE, log: Callable[[str], object] = prin
             "--disable-pip-version-check",
             "--quiet",
             *tool.pip_options,
-            tool.requirement,
+            *tool.requirements,
         ],
     ]
     for step in steps:
@@ -99,7 +108,7 @@ def install(tool: Tool, cache: Path = CACHE, log: Callable[[str], object] = prin
         if done.returncode != 0:
             last = (done.stderr or done.stdout).strip().splitlines()
             return f"{tool.requirement} did not install: {last[-1][:200] if last else f'exit {done.returncode}'}"
-    (folder / MARKER).write_text(tool.requirement + "\n")
+    (folder / MARKER).write_text("\n".join(tool.requirements) + "\n")
     return None
 
 

@@ -11,14 +11,16 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from bedrock_stub import Stub
 from bedrock_stub.models import CATALOGUE
 
 from .. import registry
 from ..results import output_dir
+from . import fixture as fixture_cost
 from . import peers as peer_tools
+from . import startup
 from . import suite as whole_suite
 from .bare_app import encode_replies
 from .compare import Contender, streams, survey, throughput
@@ -31,6 +33,9 @@ from .servers import STUB_COMMAND, Server
 from .shapes import EVENT_STREAM, PLAIN, SHAPES, STREAMED, Shape
 
 CONCURRENCY = (1, 16, 64)
+# The parts of a run, in the order they run; `--only` picks some of them.
+Part = Literal["load", "profile", "samples", "suite", "fixture", "startup", "memory"]
+PARTS: tuple[Part, ...] = get_args(Part)
 TARGETS = {
     "stub_vs_bare": 0.8,
     "stub_vs_ministack": 2.0,
@@ -166,9 +171,9 @@ def load_verdicts(load: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def verdicts(data: dict[str, Any]) -> list[dict[str, Any]]:
-    found = load_verdicts(data["stub"])
+    found = load_verdicts(data["stub"]) if "stub" in data else []
     overhead_counted: set[str] = set()
-    for timing in data["samples"]:
+    for timing in data.get("samples", []):
         language = timing["language"]
         if timing["overhead_ms"] is not None and language not in overhead_counted:
             # The harness's overhead is its own, the same whichever program runs: once per language.
@@ -195,7 +200,11 @@ def verdicts(data: dict[str, Any]) -> list[dict[str, Any]]:
                     "met": timing["sample_s"] <= allowed,
                 }
             )
-    found += whole_suite.verdicts(data["suite"])
+    found += whole_suite.verdicts(data.get("suite", {}))
+    if "fixture" in data:
+        found += fixture_cost.verdicts(data["fixture"])
+    if "startup" in data:
+        found += startup.verdicts(data["startup"])
     return found
 
 
@@ -333,30 +342,32 @@ def profile_markdown(profile: dict[str, Any]) -> list[str]:
 
 def markdown(data: dict[str, Any]) -> str:
     lines = [f"# Benchmark ({data['cores']} cores, {data['when']})", ""]
-    lines += load_markdown(data["stub"])
+    if "stub" in data:
+        lines += load_markdown(data["stub"])
     if data.get("profile"):
         lines += profile_markdown(data["profile"])
-    lines += [
-        "",
-        "## Samples (warm, medians)",
-        "",
-    ]
-    if not data["samples"]:
-        lines.append("not measured (--sample-runs 0)")
+    if "fixture" in data:
+        lines += fixture_cost.markdown(data["fixture"])
+    lines += startup.markdown(data.get("startup"), data.get("memory"))
+    if "samples" not in data:
+        pass
+    elif not data["samples"]:
+        lines += ["", "## Samples (warm, medians)", "", "not measured (--sample-runs 0)"]
     else:
+        lines += ["", "## Samples (warm, medians)", ""]
         lines += [
             "| Language | Samples (one program) | Runs | Sample s | Floor s | Sample/floor | Harness overhead ms "
             "| Note |",
             "|---|---|---|---|---|---|---|---|",
         ]
-    for timing in data["samples"]:
+    for timing in data.get("samples", []):
         ratio = f"{timing['sample_s'] / timing['floor_s']:.2f}" if timing["sample_s"] and timing["floor_s"] else ""
         lines.append(
             f"| {timing['language']} | {', '.join(timing['samples'])} | {timing['runs']} | "
             f"{timing['sample_s'] or ''} | {timing['floor_s'] or ''} | {ratio} | {timing['overhead_ms'] or ''} | "
             f"{timing['note']} |"
         )
-    lines += whole_suite.markdown(data["suite"])
+    lines += whole_suite.markdown(data.get("suite", {}))
     met = {True: "yes", False: "**no**", None: "n/a"}
     counted = [v["met"] for v in data["verdicts"]]
     summary = (
@@ -366,6 +377,16 @@ def markdown(data: dict[str, Any]) -> str:
     lines += ["", "## Targets", "", summary, "", "| Target | Figure | Met |", "|---|---|---|"]
     lines += [f"| {v['target']} | {v['figure']} | {met[v['met']]} |" for v in data["verdicts"]]
     return "\n".join(lines) + "\n"
+
+
+def _parts(text: str) -> tuple[Part, ...]:
+    import argparse
+
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [part for part in chosen if part not in PARTS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(PARTS)} (not {', '.join(unknown) or 'nothing'})")
+    return tuple(part for part in PARTS if part in chosen)
 
 
 def main(arguments: list[str], log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -401,9 +422,30 @@ def main(arguments: list[str], log: Callable[[str], None] = print) -> dict[str, 
         help="warm runs of every program, beside as many of its language's floor (default 5; 0 skips)",
     )
     parser.add_argument("--suite-runs", type=int, default=3, help="warm full `nox` runs (default 3; 0 skips)")
+    parser.add_argument(
+        "--fixture-tests", type=int, default=200, help="tests in each generated fixture suite (default 200)"
+    )
+    parser.add_argument(
+        "--fixture-rounds", type=int, default=3, help="runs of each fixture suite, interleaved (default 3)"
+    )
+    parser.add_argument(
+        "--start-runs", type=int, default=7, help="starts of each server to its first answer (default 7)"
+    )
+    parser.add_argument(
+        "--memory-requests", type=int, default=10_000, help="requests before a server's memory is read (default 10000)"
+    )
+    parser.add_argument(
+        "--only",
+        type=_parts,
+        default=PARTS,
+        metavar="PART[,PART...]",
+        help="run only these parts: " + ", ".join(PARTS) + " (default: all; profile still needs --profile)",
+    )
     options = parser.parse_args(arguments)
-    if min(options.requests, options.rounds, options.stream_requests, options.profile_requests) < 1:
-        parser.error("--requests, --rounds, --stream-requests and --profile-requests must be at least 1")
+    counts = [options.requests, options.rounds, options.stream_requests, options.profile_requests]
+    counts += [options.fixture_tests, options.fixture_rounds, options.start_runs, options.memory_requests]
+    if min(counts) < 1:
+        parser.error("every count (--requests, --rounds, --fixture-tests, ...) must be at least 1")
     data: dict[str, Any] = {
         "cores": os.cpu_count(),
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -411,13 +453,19 @@ def main(arguments: list[str], log: Callable[[str], None] = print) -> dict[str, 
     }
     folder = output_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    log(f"stub under load ({options.requests} requests a cell, {options.rounds} rounds)...")
-    data["stub"] = stub_load(options, folder, log=log)
-    if options.profile:
+    only = set(options.only)
+    data["parts"] = [part for part in PARTS if part in only]
+    # A run of some parts only: docs/speed.json keeps the other rows of the last run (speed.write).
+    data["partial"] = tuple(options.only) != PARTS
+    if "load" in only:
+        log(f"stub under load ({options.requests} requests a cell, {options.rounds} rounds)...")
+        data["stub"] = stub_load(options, folder, log=log)
+    if options.profile and "profile" in only:
         log(f"profiling the stub ({options.profile_requests} requests a cell)...")
         data["profile"] = profile_stub(folder, options.profile_requests, log=log)
-    data["samples"] = []
-    if options.sample_runs:
+    if "samples" in only:
+        data["samples"] = []
+    if options.sample_runs and "samples" in only:
         log("samples against their floors...")
         with Stub(regions=registry.regions()) as stub:
             runs = options.sample_runs
@@ -425,11 +473,32 @@ def main(arguments: list[str], log: Callable[[str], None] = print) -> dict[str, 
                 timing for language in registry.LANGUAGES for timing in time_language(language, stub, runs)
             ]
         data["samples"] = [{**asdict(timing), "ratio": timing.ratio} for timing in timings]
-    if options.suite_runs:
-        log("warm full nox...")
-    data["suite"] = (
-        whole_suite.measure(options.suite_runs, data["samples"], data["cores"]) if options.suite_runs else {}
-    )
+    if "suite" in only:
+        if options.suite_runs:
+            log("warm full nox...")
+        data["suite"] = (
+            whole_suite.measure(options.suite_runs, data.get("samples", []), data["cores"])
+            if options.suite_runs
+            else {}
+        )
+    if "fixture" in only:
+        log(f"fixture suites ({options.fixture_tests} tests, {options.fixture_rounds} rounds)...")
+        data["fixture"] = fixture_cost.measure(options.fixture_tests, options.fixture_rounds, log=log)
+    if only & {"startup", "memory"}:
+        if options.peers:
+            for peer in PEERS:
+                problem = peer_tools.install(peer, log=log)
+                if problem:
+                    log(problem)
+        starters = startup.starters(with_peers=options.peers)
+        if "startup" in only:
+            log(f"start to first answer ({options.start_runs} starts each)...")
+            data["startup"] = startup.start_times(starters, options.start_runs, folder, log=log)
+        if "memory" in only:
+            if shutil.which("h2load") is None:
+                data["memory"] = {"skipped": H2LOAD_MISSING}
+            else:
+                data["memory"] = startup.memory(starters, options.memory_requests, folder, log=log)
     data["verdicts"] = verdicts(data)
     (folder / "bench.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
     (folder / "bench.md").write_text(markdown(data), encoding="utf-8")

@@ -45,6 +45,9 @@ def rows(verdicts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         missed = [verdict["target"] for verdict in measured if not verdict["met"] and not numbers]
         if missed:
             parts.append("not met: " + "; ".join(target[len(kind) :].strip(" ()") for target in missed))
+        details = [verdict["detail"] for verdict in group if verdict.get("detail")]
+        if details:
+            parts.append("; ".join(details))
         reasons = sorted({str(verdict["figure"]) for verdict in group if verdict["met"] is None})
         if reasons:
             parts.append("not measured: " + "; ".join(reasons))
@@ -53,9 +56,32 @@ def rows(verdicts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
+# The parts whose figures the docs' figures table shows in full (bench.json's keys), beside their target rows.
+FIGURE_PARTS = ("fixture", "startup", "memory")
+
+
 def write(data: dict[str, Any], path: Path = SPEED_FILE) -> Path:
-    """Keeps a bench run's rows for the README (`data` as bench.json holds it)."""
-    summary = {"cores": data["cores"], "when": data["when"], "rows": rows(data["verdicts"])}
+    """Keeps a bench run's rows for the README (`data` as bench.json holds it).
+
+    A run of some parts only (`--only`) replaces the rows and figures of what it measured, says when on each of its
+    rows, and keeps the rest of the last file.
+    """
+    new_rows = rows(data["verdicts"])
+    figures = {part: data[part] for part in FIGURE_PARTS if part in data}
+    if data.get("partial") and path.exists():
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        day = data["when"].split(" ")[0]
+        fresh = {row["target"]: row for row in new_rows}
+        for row in new_rows:
+            row["figure"] += f" (bench of {day}: {', '.join(data['parts'])} alone)"
+        summary = {
+            "cores": kept["cores"],
+            "when": kept["when"],
+            "rows": [fresh.pop(row["target"], row) for row in kept["rows"]] + list(fresh.values()),
+            "figures": {**kept.get("figures", {}), **figures, **({"when_figures": day} if figures else {})},
+        }
+    else:
+        summary = {"cores": data["cores"], "when": data["when"], "rows": new_rows, "figures": figures}
     path.write_text(json.dumps(summary, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
@@ -70,4 +96,20 @@ def table(path: Path = SPEED_FILE) -> str:
         "|---|---|---|",
     ]
     lines += [f"| {row['target']} | {row['figure']} | {MET[row['met']]} |" for row in summary["rows"]]
+    return "\n".join(lines)
+
+
+def figures_table(path: Path = SPEED_FILE) -> str:
+    """docs/speed.md's figures of the fixture, start-up and memory parts, as the last bench that ran them measured."""
+    from . import fixture, startup
+
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    figures = summary.get("figures", {})
+    if not any(part in figures for part in FIGURE_PARTS):
+        return "Not measured yet: `nox -s bench -- --peers --only fixture,startup,memory`."
+    when = figures.get("when_figures") or summary["when"]
+    lines = [f"Measured by `nox -s bench` on {when} ({summary['cores']} cores, a machine shared with other work)."]
+    if "fixture" in figures:
+        lines += fixture.markdown(figures["fixture"], level="###")
+    lines += startup.markdown(figures.get("startup"), figures.get("memory"), level="###")
     return "\n".join(lines)
