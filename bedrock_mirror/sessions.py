@@ -360,7 +360,7 @@ def bench_session(session: Session) -> None:
     speed.write(data)
     session.log(f"written {speed.SPEED_FILE} and the tables of " + ", ".join(map(str, readme_tables.write())))
     profiled = ", bench-profile-*.txt" if "operations" in data.get("profile", {}) else ""
-    session.log(f"written to {output_dir()}: bench.md, bench.json{profiled}")
+    session.log(f"written to {output_dir()}: bench.md, bench.json, bench.html{profiled}")
 
 
 def write_idioms() -> list[Path]:

@@ -170,3 +170,94 @@ def test_the_fixture_suites_run_and_pass(tmp_path, monkeypatch):
         pytest.skip(data["fixture"]["skipped"])
     for name in fixture.CONTENDERS:
         assert data["fixture"]["contenders"][name]["tests"] == 2, data["fixture"]
+
+
+def synthetic_run() -> dict[str, object]:
+    """A bench.json of every part, with known figures: one server unavailable on a cell, with markup in its reason."""
+    plain = []
+    for operation in ("InvokeModel", "Converse"):
+        for protocol in ("http/1.1", "h2c"):
+            for clients in (1, 16, 64):
+                servers = {
+                    "stub": {"requests_per_second": 2000.0 + clients, "p50_ms": 0.5, "p99_ms": 1.5},
+                    "bare": {"requests_per_second": 2500.0, "p50_ms": 0.4, "p99_ms": 1.0},
+                    "ministack": {"requests_per_second": 1000.0, "p50_ms": 1.0, "p99_ms": 3.0},
+                }
+                if protocol == "h2c":
+                    servers["ministack"] = {"unavailable": "<script>alert(1)</script> no h2c"}
+                ratios = {name: None for name in servers if name != "stub"}
+                plain.append(
+                    {"operation": operation, "protocol": protocol, "clients": clients, "requests": 2000}
+                    | {"servers": servers, "ratios": ratios}
+                )
+    streams = [
+        {
+            "operation": operation,
+            "protocol": "http/1.1",
+            "servers": {
+                "stub": {"first_event_ms": 2.0, "last_event_ms": 6.0},
+                "bare": {"first_event_ms": 1.6, "last_event_ms": 2.4},
+            },
+            "first_ratios": {"bare": 0.8},
+            "last_ratios": {"bare": 0.4},
+        }
+        for operation in ("InvokeModelWithResponseStream", "ConverseStream")
+    ]
+    data = _figures_run("2026-12-03 12:00:00")
+    data["parts"] = ["load", "samples", "suite", "fixture", "startup", "memory"]
+    data["stub"] = {"servers": ["stub", "bare", "ministack"], "plain": plain, "streams": streams, "peers": {}}
+    data["samples"] = [
+        {"language": "python", "runs": 5, "samples": ["python"], "sample_s": 0.21, "floor_s": 0.2, "overhead_ms": 2.0}
+        | {"note": ""},
+        {"language": "php", "runs": 0, "samples": ["php"], "sample_s": None, "floor_s": None, "overhead_ms": None}
+        | {"note": "php is not installed"},
+    ]
+    data["suite"] = {
+        "runs": 1,
+        "wall_s": 40.0,
+        "walls_s": [40.0],
+        "exit_codes": [0],
+        "jobs": 3,
+        "phases_of_last_run": {
+            "python": {"build": "cached", "run_s": 12.5, "cells": 20},
+            "go": {"build": "cached", "run_s": 5.0, "cells": 10},
+        },
+        "stats_of_last_run": {},
+        "efficiency": {"value": None, "skipped": "no floors"},
+    }
+    data["memory"] = {
+        "requests": 10000,
+        "servers": {
+            "bedrock-stub CLI": {
+                "requests": 10000,
+                "answered": 10000,
+                "start_mib": 45.0,
+                "after_mib": 50.0,
+                "growth_mib": 5.0,
+            },
+            "moto": {"unavailable": "moto did not answer"},
+        },
+        "ratios": {"moto": None},
+    }
+    data["verdicts"] = run.verdicts(data)
+    return data
+
+
+def test_the_page_draws_every_part_escaped_and_fetches_nothing(tmp_path):
+    from bedrock_mirror.bench import page
+
+    html = page.render(synthetic_run())
+    # Four throughput and four latency charts (2 operations x 2 protocols), streams, fixture, start, memory,
+    # samples, suite.
+    assert html.count('<figure class="chart">') == 14
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; no h2c" in html
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert 'data-value="0.5"' in html  # the start-up target's line
+    # A bar's length is its value on its chart's scale: stub 2,001 req/s against bare's 2,500 on the same chart.
+    first_chart = html.split('<figure class="chart">')[1]
+    widths = {
+        series: float(first_chart.split(f'data-series="{series}"')[0].rsplit('width="', 1)[1].split('"')[0])
+        for series in ("stub", "bare")
+    }
+    assert widths["stub"] / widths["bare"] == pytest.approx(2001 / 2500, rel=1e-3)
+    assert page.write(synthetic_run(), tmp_path).read_text(encoding="utf-8") == page.render(synthetic_run())

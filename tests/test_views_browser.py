@@ -345,3 +345,40 @@ def test_the_report_session_writes_the_html_page_beside_the_others(tmp_path, mon
 def test_a_report_of_no_results_is_still_a_page():
     page = render_html(build_report({}))
     assert "no results" in page and page.rstrip().endswith("</html>")
+
+
+def test_the_bench_page_draws_each_figure_to_scale_and_names_what_was_not_measured(watched, tmp_path):
+    from bedrock_mirror.bench import page as bench_page
+    from tests.test_bench_figures import synthetic_run
+
+    path = bench_page.write(synthetic_run(), tmp_path)
+    page = watched.page
+    page.goto(path.as_uri())
+    charts = page.locator("figure.chart")
+    assert charts.count() == 14
+    # Drawn, not just written: each bar's rendered width is its value on its chart's scale.
+    throughput = charts.filter(has_text="InvokeModel over http/1.1: throughput")
+    widths = {
+        series: throughput.locator(f'rect.bar[data-series="{series}"]').first.bounding_box()["width"]
+        for series in ("stub", "bare", "ministack")
+    }
+    assert widths["stub"] / widths["bare"] == pytest.approx(2001 / 2500, rel=0.01)
+    assert widths["ministack"] / widths["bare"] == pytest.approx(1000 / 2500, rel=0.01)
+    assert throughput.locator("text.value").first.text_content() == "2,001 req/s"
+    # A server that could not answer a cell says why, as text, where its bar would be.
+    h2c = charts.filter(has_text="InvokeModel over h2c: throughput")
+    missing = h2c.locator('text.missing[data-series="ministack"]').first
+    assert missing.is_visible()
+    assert "not measured (<script>alert(1)</script> no h2c)" in missing.text_content()
+    # The start-up target is a line at 0.5 s, right of the stub's 0.4 s bar and left of moto's 1.2 s.
+    start = charts.filter(has_text="Start to first answer")
+    target = start.locator("line.target").bounding_box()
+    bars = start.locator("rect.bar")
+    ends = [box["x"] + box["width"] for box in (bars.nth(i).bounding_box() for i in range(bars.count()))]
+    assert ends[0] < target["x"] < ends[-1]
+    # Examples beside their floors; the suite's time per language; the targets table.
+    samples = charts.filter(has_text="Each example's warm run beside its language's floor")
+    assert samples.locator("rect.bar").count() == 2 and samples.locator("text.missing").count() == 2
+    assert charts.filter(has_text="The suite's time per language").locator("rect.bar").count() == 2
+    assert page.locator("table.targets tr").count() == 1 + len(synthetic_run()["verdicts"])
+    assert page.locator("script").count() == 0

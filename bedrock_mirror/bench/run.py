@@ -19,8 +19,8 @@ from bedrock_stub.models import CATALOGUE
 from .. import registry
 from ..results import output_dir
 from . import fixture as fixture_cost
+from . import page, startup
 from . import peers as peer_tools
-from . import startup
 from . import suite as whole_suite
 from .bare_app import encode_replies
 from .compare import Contender, streams, survey, throughput
@@ -502,4 +502,5 @@ def main(arguments: list[str], log: Callable[[str], None] = print) -> dict[str, 
     data["verdicts"] = verdicts(data)
     (folder / "bench.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
     (folder / "bench.md").write_text(markdown(data), encoding="utf-8")
+    page.write(data, folder)
     return data
