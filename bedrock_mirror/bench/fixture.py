@@ -213,7 +213,7 @@ def _run(python: Path, folder: Path, suite: Path, *, empty: bool) -> tuple[float
 
 
 def measure(
-    count: int = 200,
+    count: int = 100,
     rounds: int = 3,
     cache: Path = peers.CACHE,
     log: Callable[[str], object] = print,

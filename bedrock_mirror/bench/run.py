@@ -423,7 +423,7 @@ def main(arguments: list[str], log: Callable[[str], None] = print) -> dict[str, 
     )
     parser.add_argument("--suite-runs", type=int, default=3, help="warm full `nox` runs (default 3; 0 skips)")
     parser.add_argument(
-        "--fixture-tests", type=int, default=200, help="tests in each generated fixture suite (default 200)"
+        "--fixture-tests", type=int, default=100, help="tests in each generated fixture suite (default 100)"
     )
     parser.add_argument(
         "--fixture-rounds", type=int, default=3, help="runs of each fixture suite, interleaved (default 3)"
