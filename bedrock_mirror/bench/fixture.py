@@ -276,16 +276,25 @@ def _versions(python: Path, folder: Path) -> dict[str, str]:
 
 
 def verdicts(fixture: dict[str, Any]) -> list[dict[str, Any]]:
-    target = f"fixture cost per test ≤ {TARGET_RATIO:g} x {REFERENCE}'s"
+    target = f"a test's cost with the stub's pytest fixture ≤ {TARGET_RATIO:g} x {REFERENCE}'s"
     if "skipped" in fixture:
         return [{"target": target, "figure": fixture["skipped"], "met": None}]
+    contenders = fixture["contenders"]
     ratio = fixture["ratios"].get(REFERENCE)
     if ratio is None:
-        why = fixture["contenders"].get(REFERENCE, {}).get("unavailable") or fixture["contenders"]["bedrock-stub"].get(
+        why = contenders.get(REFERENCE, {}).get("unavailable") or contenders["bedrock-stub"].get(
             "unavailable", "not measured"
         )
         return [{"target": target, "figure": why, "met": None}]
-    return [{"target": target, "figure": ratio, "met": ratio <= TARGET_RATIO}]
+    stub, reference = contenders["bedrock-stub"], contenders[REFERENCE]
+    detail = (
+        f"{stub['per_test_ms']:.0f} ms a test against {reference['per_test_ms']:.0f} ms (suite minus empty suite, "
+        f"{fixture['tests']} tests); pytest's median per test {stub['pytest_median_ms']:.0f} against "
+        f"{reference['pytest_median_ms']:.0f} ms ({fixture['pytest_ratios'].get(REFERENCE)} x)"
+    )
+    if "per_test_ms" in contenders.get("moto", {}):
+        detail += f"; moto's mock_aws {contenders['moto']['per_test_ms']:.0f} ms"
+    return [{"target": target, "figure": ratio, "met": ratio <= TARGET_RATIO, "detail": detail}]
 
 
 def markdown(fixture: dict[str, Any], level: str = "##") -> list[str]:
