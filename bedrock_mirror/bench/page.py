@@ -279,7 +279,9 @@ def render(data: dict[str, Any]) -> str:
     verdicts = data.get("verdicts", [])
     met = {True: ("met", "yes"), False: ("unmet", "no"), None: ("na", "not measured")}
     rows = "".join(
-        f'<tr class="{met[v["met"]][0]}"><td>{esc(v["target"])}</td><td>{esc(v["figure"])}</td>'
+        f'<tr class="{met[v["met"]][0]}"><td>{esc(v["target"])}</td><td>{esc(v["figure"])}'
+        + (f"<br><small>{esc(v['detail'])}</small>" if v.get("detail") else "")
+        + "</td>"
         f'<td class="met">{met[v["met"]][1]}</td></tr>'
         for v in verdicts
     )
