@@ -63,7 +63,8 @@ def idioms(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none")
 def bench(session: nox.Session) -> None:
-    """Measure the stub under load (-- --peers: beside ministack and moto), samples against floors, a warm nox."""
+    """Measure the stub under load, fixture cost, start and memory (-- --peers: beside ministack and moto), samples
+    against floors, a warm nox; -- --only PART,... runs some parts; writes out/bench.html."""
     sessions.bench_session(session)
 
 
