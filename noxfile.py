@@ -63,8 +63,9 @@ def idioms(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none")
 def bench(session: nox.Session) -> None:
-    """Measure the stub under load, fixture cost, start and memory (-- --peers: beside ministack and moto), samples
-    against floors, a warm nox; -- --only PART,... runs some parts; writes out/bench.html."""
+    """Measure the stub (load, fixture cost, start, memory; -- --peers: beside its peers), samples, a warm nox.
+
+    `-- --only PART,...` runs some parts; the results go to out/bench.md, .json and .html."""
     sessions.bench_session(session)
 
 
