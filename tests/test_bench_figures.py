@@ -89,8 +89,10 @@ def test_start_times_are_medians_beside_the_stub_clis_and_its_target_is_half_a_s
         "start to first answer ≤ 0.5 s (Stub() in process)": (0.6, False),
     }
     lines = startup.markdown(measured, None)
-    assert "| moto | 3 | 1.2 | 0.9 | 1.5 | 3.0 |" in lines
-    assert "| ministack | — | — | — | — | exited with status 1 |" in lines
+    assert "| moto |  | 3 | 1.2 | 0.9 | 1.5 | 3.0 |" in lines
+    assert "| ministack |  | — | — | — | — | exited with status 1 |" in lines
+    lines = startup.markdown({**measured, "versions": {"moto": "moto[server]==5.2.5"}}, None)
+    assert "| moto | moto[server]==5.2.5 | 3 | 1.2 | 0.9 | 1.5 | 3.0 |" in lines
 
 
 def test_the_resident_memory_of_a_process_group_counts_its_children():
@@ -159,7 +161,7 @@ def test_a_run_of_some_parts_replaces_their_rows_and_keeps_the_rest_of_the_speed
     table = speed.figures_table(path)
     assert table.startswith("Measured by `nox -s bench` on 2026-12-03 (2 cores")
     assert "| bedrock-stub |  | Converse | 20.0 | 12.0 | 3.0 | 1.0 |  |" in table
-    assert "| moto | 1 | 1.2 | 1.2 | 1.2 | 3.0 |" in table
+    assert "| moto |  | 1 | 1.2 | 1.2 | 1.2 | 3.0 |" in table
 
 
 needs_h2load = pytest.mark.skipif(shutil.which("h2load") is None, reason="h2load is not on PATH (nghttp2-client)")

@@ -24,6 +24,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import nox.project
+
+from ..registry import ROOT
 from . import peers
 from .load import LoadError, drive
 from .servers import fetch, free_port
@@ -65,6 +68,13 @@ class Starter:
     command: Callable[[int], list[str]]
     environment: Callable[[int], dict[str, str]] = lambda port: {}
     own_port: bool = False
+    # What ran: the pinned requirement of a peer, the installed version of the stub.
+    version: str = ""
+
+
+def stub_release() -> str:
+    """The stub's version as stub/pyproject.toml gives it (the harness installs the stub inside its own package)."""
+    return str(nox.project.load_toml(ROOT / "stub" / "pyproject.toml")["project"]["version"])
 
 
 def _stub_cli() -> list[str]:
@@ -74,17 +84,26 @@ def _stub_cli() -> list[str]:
 
 def starters(cache: Path = peers.CACHE, *, with_peers: bool = True) -> list[Starter]:
     """The stub's two ways, then each installed peer (its command as the load comparison starts it)."""
+    stub_version = f"bedrock-stub {stub_release()} (this checkout)"
     found = [
-        Starter(STUB_NAMES[0], lambda port: [*_stub_cli(), "--port", str(port)]),
+        Starter(STUB_NAMES[0], lambda port: [*_stub_cli(), "--port", str(port)], version=stub_version),
         Starter(
             STUB_NAMES[1],
             lambda port: [sys.executable, "-c", _IN_PROCESS, SHAPE.path, SHAPE.body.decode()],
             own_port=True,
+            version=stub_version,
         ),
     ]
     for peer in peers.PEERS if with_peers else ():
         if peers.installed(peer, cache):
-            found.append(Starter(peer.name, partial(_peer_command, peer, cache), environment=peer.environment))
+            found.append(
+                Starter(
+                    peer.name,
+                    partial(_peer_command, peer, cache),
+                    environment=peer.environment,
+                    version=peer.requirement,
+                )
+            )
     return found
 
 
@@ -206,7 +225,11 @@ def start_times(
                 continue
             started.stop()
             times[starter.name].append(started.start_s)
-    return summarise_starts(times, failures)
+    return {**summarise_starts(times, failures), "versions": versions(chosen)}
+
+
+def versions(chosen: Sequence[Starter]) -> dict[str, str]:
+    return {starter.name: starter.version for starter in chosen if starter.version}
 
 
 def summarise_starts(times: dict[str, list[float]], failures: dict[str, str]) -> dict[str, Any]:
@@ -276,7 +299,8 @@ def memory(
             "after_mib": round(after / 1024, 1),
             "growth_mib": round((after - at_start) / 1024, 1),
         }
-    return {"requests": requests, "servers": servers, "ratios": over_stub(servers, "after_mib")}
+    measured = {"requests": requests, "servers": servers, "ratios": over_stub(servers, "after_mib")}
+    return {**measured, "versions": versions(chosen)}
 
 
 def verdicts(startup: dict[str, Any]) -> list[dict[str, Any]]:
@@ -309,16 +333,18 @@ def markdown(startup: dict[str, Any] | None, memory_figures: dict[str, Any] | No
             "From spawning the process to the first InvokeModel answered 200; `Stub()` in process: a fresh interpreter "
             "importing the stub, starting it and sending one request. x/stub: how many times the CLI's time.",
             "",
-            "| Server | Runs | Median s | Min s | Max s | x/stub |",
-            "|---|---|---|---|---|---|",
+            "| Server | Version | Runs | Median s | Min s | Max s | x/stub |",
+            "|---|---|---|---|---|---|---|",
         ]
         for name, measured in startup["servers"].items():
+            version = startup.get("versions", {}).get(name, "")
             if "unavailable" in measured:
-                lines.append(f"| {name} | — | — | — | — | {measured['unavailable']} |")
+                lines.append(f"| {name} | {version} | — | — | — | — | {measured['unavailable']} |")
                 continue
             ratio = startup["ratios"].get(name)
             lines.append(
-                f"| {name} | {measured['runs']} | {measured['median_s']} | {measured['min_s']} | {measured['max_s']} | "
+                f"| {name} | {version} | {measured['runs']} | {measured['median_s']} | {measured['min_s']} | "
+                f"{measured['max_s']} | "
                 f"{'' if ratio is None else ratio} |"
             )
     if memory_figures and "skipped" in memory_figures:
@@ -330,16 +356,18 @@ def markdown(startup: dict[str, Any] | None, memory_figures: dict[str, Any] | No
             "",
             "VmRSS of the server's process group, MiB; x/stub: how many times the stub's, after the requests.",
             "",
-            "| Server | At start MiB | After MiB | Growth MiB | Answered | x/stub |",
-            "|---|---|---|---|---|---|",
+            "| Server | Version | At start MiB | After MiB | Growth MiB | Answered | x/stub |",
+            "|---|---|---|---|---|---|---|",
         ]
         for name, measured in memory_figures["servers"].items():
+            version = memory_figures.get("versions", {}).get(name, "")
             if "unavailable" in measured:
-                lines.append(f"| {name} | — | — | — | — | {measured['unavailable']} |")
+                lines.append(f"| {name} | {version} | — | — | — | — | {measured['unavailable']} |")
                 continue
             ratio = memory_figures["ratios"].get(name)
             lines.append(
-                f"| {name} | {measured['start_mib']} | {measured['after_mib']} | {measured['growth_mib']} | "
+                f"| {name} | {version} | {measured['start_mib']} | {measured['after_mib']} | "
+                f"{measured['growth_mib']} | "
                 f"{measured['answered']:,} of {measured['requests']:,} | {'' if ratio is None else ratio} |"
             )
     return lines
