@@ -84,6 +84,8 @@ class ConnectionLimit:
         self._log = log or RateLimitedLog()
         # The sockets of the connections served, so that a stopping server can drop the ones still open.
         self.sockets: set[Any] = set()
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        self._open_files = None if soft == resource.RLIM_INFINITY else soft
 
     def acquire(self) -> bool:
         if self.open >= self.maximum:
@@ -94,6 +96,13 @@ class ConnectionLimit:
             )
             return False
         self.open += 1
+        if self._open_files is not None and self.open > self._open_files - _RESERVED_DESCRIPTORS:
+            # Said here as well as by the loop's accept errors: uvloop (libuv) closes what it cannot accept, silently.
+            self._log(
+                "descriptors",
+                f"{self.open} connections open, near the open-file limit of {self._open_files}: connections beyond "
+                "it cannot be accepted (raise the limit, or lower --max-connections)",
+            )
         return True
 
     def release(self) -> None:
