@@ -10,6 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
+from . import event_loop
 from .app import STREAM_HEAD_DELAY
 from .catalogue import load_models_file
 from .errors import MODELED_ERRORS
@@ -453,7 +454,7 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
             flush=True,
         )
     try:
-        asyncio.run(_serve_until_signalled(stub))
+        event_loop.run(_serve_until_signalled(stub))
     except Exception as exc:
         print(f"error: the stub stopped: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -17,7 +17,7 @@ from typing import Any
 
 from hypercorn.config import Config
 
-from . import limits, transport
+from . import event_loop, limits, transport
 from .app import STREAM_HEAD_DELAY, BedrockRuntimeApp, StubState
 from .catalogue import load_models_file
 from .errors import ModeledErrorName
@@ -353,7 +353,7 @@ class Stub:
 
     def _run_in_thread(self) -> None:
         try:
-            asyncio.run(self.serve())
+            event_loop.run(self.serve())
         except BaseException as exc:
             self._failure = exc
         finally:
