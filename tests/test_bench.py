@@ -40,7 +40,7 @@ def test_the_benchmark_runs_and_reports_every_part(tmp_path, monkeypatch):
         assert cells == {
             (operation, protocol, clients)
             for operation in (INVOKE_MODEL, CONVERSE)
-            for protocol in ("http/1.1", "h2c")
+            for protocol in ("http/1.1", "h2c", "http/1.1 over TLS", "h2 over TLS")
             for clients in run.CONCURRENCY
         }
         for row in load["plain"]:
@@ -105,11 +105,15 @@ def test_peers_that_fail_to_install_or_to_answer_are_reported_not_fatal(tmp_path
     assert cannot[f"{INVOKE_MODEL} over http/1.1"].startswith(f"no {INVOKE_MODEL}: HTTP 501")
     for row in load["plain"]:
         assert row["servers"]["stub"]["requests_per_second"] > 0
-        assert "HTTP 501" in row["servers"]["plain-http"]["unavailable"]
+        over_tls = row["protocol"].endswith("over TLS")
+        assert ("not measured over TLS" if over_tls else "HTTP 501") in row["servers"]["plain-http"]["unavailable"]
         assert row["ratios"]["plain-http"] is None
     verdicts = run.load_verdicts(load)
     against_ministack = [v for v in verdicts if "ministack" in v["target"]]
     assert against_ministack and all(v["met"] is None for v in against_ministack)
+    # The peers are not served over TLS: the HTTPS cells are the stub's beside bare's alone.
+    assert not [v for v in against_ministack if "TLS" in v["target"]]
+    assert [v for v in verdicts if v["target"].startswith("stub ≥ 0.8 x bare (") and "over TLS" in v["target"]]
     assert all("did not install" in v["figure"] for v in against_ministack)
     markdown = "\n".join(run.load_markdown(load))
     assert "plain-http cannot answer" in markdown and "did not install" in markdown

@@ -1,10 +1,9 @@
 """What the stub's faster paths must keep: well-formed ids and times, valid frames, headers before frames, one
-deadline per request; and the Starlette reference app of the benchmark answers what it was given."""
+deadline per request; and the benchmark's bare reference apps answer what they were given, over HTTP and HTTPS."""
 
 from __future__ import annotations
 
 import asyncio
-import http.client
 import json
 import os
 import re
@@ -13,14 +12,15 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from bedrock_stub import CONVERSE, INVOKE_MODEL, eventstream
 from bedrock_stub import app as stub_app
-from bedrock_stub import eventstream
 from bedrock_stub.app import BedrockRuntimeApp, StubState
 from bedrock_stub.journal import Journal
 from botocore.eventstream import EventStreamBuffer
 
 from bedrock_mirror.bench.bare_app import encode_replies
-from bedrock_mirror.bench.servers import Server
+from bedrock_mirror.bench.servers import TLS_OPTION, Server, fetch
+from bedrock_mirror.bench.shapes import Shape
 from tests.helpers import asgi_scope
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -177,29 +177,27 @@ def test_the_deadline_counts_the_whole_body_not_each_chunk():
     assert "not received in full within 0.4 seconds" in entry.error_message
 
 
-def test_the_starlette_reference_answers_the_replies_it_was_given(tmp_path):
+@pytest.mark.parametrize("scheme", ["http", "https"])
+@pytest.mark.parametrize("module", ["bare_starlette", "bare_app"])
+def test_the_bare_reference_apps_answer_the_replies_they_were_given(tmp_path, module, scheme):
     pytest.importorskip("starlette", reason="starlette is not installed (pyproject's dependencies)")
     replies = {
         "invoke": ("application/json", b'{"content":[{"type":"text","text":"from invoke"}]}'),
         "converse": ("application/json", b'{"output":{"message":{"content":[{"text":"from converse"}]}}}'),
     }
     server = Server(
-        "bare (Starlette)",
-        [sys.executable, "-m", "bedrock_mirror.bench.bare_starlette"],
+        f"bare ({module}, {scheme})",
+        [sys.executable, "-m", f"bedrock_mirror.bench.{module}", *([TLS_OPTION] if scheme == "https" else [])],
         stdin=encode_replies(replies),
         log=tmp_path / "bare.log",
         ready_timeout=30,
     )
     try:
-        host, port = server.url.removeprefix("http://").split(":")
-        assert host == "127.0.0.1"
-        for segment, (content_type, expected) in replies.items():
-            connection = http.client.HTTPConnection(host, int(port), timeout=10)
-            connection.request("POST", f"/model/anthropic.claude-3-haiku-20240307-v1%3A0/{segment}", body=b"{}")
-            response = connection.getresponse()
-            assert (response.status, response.read()) == (200, expected)
-            assert response.getheader("content-type") == content_type
-            connection.close()
+        assert server.url.startswith(f"{scheme}://127.0.0.1:")
+        for operation in (INVOKE_MODEL, CONVERSE):
+            shape = Shape(operation, b"{}")
+            content_type, expected = replies[shape.segment]
+            assert fetch(server.url, shape, {}) == (200, content_type, expected)
     finally:
         server.stop()
 

@@ -16,6 +16,8 @@ from .servers import Server, ServerError, answers, answers_h2c, median_ms, strea
 from .shapes import Shape, signed_headers
 
 PROTOCOLS = ((False, "http/1.1"), (True, "h2c"))
+# The same two over HTTPS (h2load offers h2 by ALPN, or only http/1.1 with --h1).
+TLS_PROTOCOLS = ((False, "http/1.1 over TLS"), (True, "h2 over TLS"))
 
 
 @dataclass
@@ -61,6 +63,7 @@ def throughput(
     requests: int,
     rounds: int = 2,
     log: Callable[[str], object] = print,
+    protocols: Sequence[tuple[bool, str]] = PROTOCOLS,
 ) -> list[dict[str, Any]]:
     """h2load over every cell, every server, `rounds` times interleaved; one row per cell with medians and ratios."""
     runs: dict[tuple[str, str, int, str], list[Any]] = {}
@@ -69,7 +72,7 @@ def throughput(
         order = list(contenders) if round_index % 2 == 0 else list(reversed(contenders))
         log(f"load round {round_index + 1} of {rounds}: {', '.join(c.name for c in order)}")
         for shape in shapes:
-            for http2, protocol in PROTOCOLS:
+            for http2, protocol in protocols:
                 for clients in concurrency:
                     count = max(requests, clients * 20)
                     for contender in order:
@@ -83,7 +86,7 @@ def throughput(
                         runs.setdefault(key, []).append(result)
     rows = []
     for shape in shapes:
-        for _, protocol in PROTOCOLS:
+        for _, protocol in protocols:
             for clients in concurrency:
                 servers: dict[str, dict[str, Any]] = {}
                 for contender in contenders:

@@ -23,13 +23,13 @@ from . import page, startup
 from . import peers as peer_tools
 from . import suite as whole_suite
 from .bare_app import encode_replies
-from .compare import Contender, streams, survey, throughput
+from .compare import TLS_PROTOCOLS, Contender, streams, survey, throughput
 from .load import H2LOAD_MISSING
 from .peers import PEERS, prepare
 from .profiling import RATE as RATE_PROFILED
 from .profiling import profile_stub
 from .samples import SampleTiming, time_language
-from .servers import STUB_COMMAND, Server
+from .servers import STUB_COMMAND, TLS_OPTION, Server
 from .shapes import EVENT_STREAM, PLAIN, SHAPES, STREAMED, Shape
 
 CONCURRENCY = (1, 16, 64)
@@ -105,6 +105,7 @@ def stub_load(options: Any, folder: Path, log: Callable[[str], None] = print) ->
             plain: Any = {"skipped": H2LOAD_MISSING}
         else:
             plain = throughput(contenders, PLAIN, CONCURRENCY, options.requests, options.rounds, log=log)
+            plain += tls_throughput(options, folder, bare_replies, [contender.name for contender in contenders], log)
         streamed = streams(contenders, STREAMED, options.stream_requests, options.rounds, log=log)
     finally:
         for server in reversed(servers):
@@ -115,6 +116,46 @@ def stub_load(options: Any, folder: Path, log: Callable[[str], None] = print) ->
         "streams": streamed,
         "peers": peer_status if options.peers else {"skipped": "not measured: run with --peers"},
     }
+
+
+def tls_throughput(
+    options: Any,
+    folder: Path,
+    bare_replies: dict[str, tuple[str, bytes]],
+    names: list[str],
+    log: Callable[[str], None] = print,
+) -> list[dict[str, Any]]:
+    """The stub with `--tls` beside the bare app serving HTTPS the same way (Hypercorn's TLS, ALPN): throughput rows
+    like the cleartext ones, the servers not measured over TLS marked so."""
+    servers: list[Server] = []
+    try:
+        servers.append(Server("stub over TLS", [*STUB_COMMAND, TLS_OPTION], log=folder / "bench-stub-tls.log"))
+        bare = [sys.executable, "-m", BARE_APPS["bare"], TLS_OPTION]
+        servers.append(
+            Server("bare over TLS", bare, stdin=encode_replies(bare_replies), log=folder / "bench-bare-tls.log")
+        )
+        contenders = [Contender(name, server) for name, server in zip(("stub", "bare"), servers, strict=True)]
+        for contender in contenders:
+            survey(contender, PLAIN, h2c=False)
+            # What a server cannot answer over HTTP/1.1 it cannot answer over either protocol on TLS.
+            contender.cannot = {
+                (operation, label): why
+                for (operation, protocol), why in contender.cannot.items()
+                if protocol == "http/1.1"
+                for _, label in TLS_PROTOCOLS
+            }
+        rows = throughput(
+            contenders, PLAIN, CONCURRENCY, options.requests, options.rounds, log=log, protocols=TLS_PROTOCOLS
+        )
+    finally:
+        for server in reversed(servers):
+            server.stop()
+    for row in rows:
+        for name in names:
+            row["servers"].setdefault(name, {"unavailable": "not measured over TLS"})
+            if name != "stub":
+                row["ratios"].setdefault(name, None)
+    return rows
 
 
 def _clients(count: int) -> str:
@@ -146,7 +187,7 @@ def load_verdicts(load: dict[str, Any]) -> list[dict[str, Any]]:
     for row in load["plain"] if isinstance(load["plain"], list) else []:
         cell = f"{row['operation']}, {row['protocol']}, {_clients(row['clients'])}"
         add(f"stub ≥ 0.8 x bare ({cell})", row["ratios"].get("bare"), _why(row["servers"], "bare"), bare_target)
-        if peers_measured:
+        if peers_measured and row["protocol"] not in dict(TLS_PROTOCOLS).values():
             add(
                 f"stub ≥ 2 x {TARGET_PEER} ({cell})",
                 row["ratios"].get(TARGET_PEER),
@@ -230,7 +271,8 @@ def load_markdown(load: dict[str, Any]) -> list[str]:
         lines += [
             "Requests a second, then p50 / p99 latency in ms; stub/x is the stub's throughput over x's. "
             "bare: Hypercorn + Starlette returning the stub's reply, the reference of the 0.8 x target; "
-            "bare-raw: the same reply from a raw ASGI callable (no framework), shown for comparison, no target.",
+            "bare-raw: the same reply from a raw ASGI callable (no framework), shown for comparison, no target. "
+            "Rows over TLS: the stub with `--tls` beside bare serving HTTPS the same way (Hypercorn's TLS, ALPN).",
             "",
             "| Operation | Protocol | Clients | Requests | "
             + " | ".join(f"{name} req/s" for name in names)

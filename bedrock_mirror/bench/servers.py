@@ -8,6 +8,7 @@ import os
 import selectors
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -22,6 +23,8 @@ from .shapes import EVENT_STREAM, Shape
 # The stub as the bench starts it. Its own work is measured, so its deliberate wait before a streamed reply's head
 # (which keeps the Go SDK's request-body race from firing on loopback) is switched off.
 STUB_COMMAND = (sys.executable, "-m", "bedrock_stub", "--port", "0", "--stream-head-delay", "0")
+# Servers that take it (the stub, the bare apps) serve HTTPS with it, from a CA made at their start.
+TLS_OPTION = "--tls"
 
 
 class ServerError(RuntimeError):
@@ -38,8 +41,8 @@ def free_port() -> int:
 class Server:
     """A server process of its own (so that it does not share a GIL with the load generator), in its own group.
 
-    Its URL is either the first line starting with `http://` on its standard output, or, when `port` is given,
-    `http://127.0.0.1:<port>` once that port accepts connections. Output other than the URL goes to `log`.
+    Its URL is either the first line starting with `http://` or `https://` on its standard output, or, when `port`
+    is given, `http://127.0.0.1:<port>` once that port accepts connections. Output other than the URL goes to `log`.
     """
 
     def __init__(
@@ -94,7 +97,7 @@ class Server:
                     raise ServerError(f"{self.name} exited with status {self.process.returncode} before serving")
                 seen += chunk
                 for line in seen.decode(errors="replace").splitlines(keepends=True):
-                    if line.startswith("http://") and line.endswith("\n"):
+                    if line.startswith(("http://", "https://")) and line.endswith("\n"):
                         return line.strip()
         raise ServerError(f"{self.name} printed no URL within {timeout:.0f} s")
 
@@ -139,6 +142,14 @@ class Server:
 
 def _connection(url: str, timeout: float = 10.0) -> http.client.HTTPConnection:
     parts = urlsplit(url)
+    if parts.scheme == "https":
+        # A loopback server's certificate from a CA made at its start: the bench measures, it does not authenticate.
+        unverified = ssl.create_default_context()
+        unverified.check_hostname = False
+        unverified.verify_mode = ssl.CERT_NONE
+        return http.client.HTTPSConnection(
+            parts.hostname or "127.0.0.1", parts.port, timeout=timeout, context=unverified
+        )
     return http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
 
 
