@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nox.project
 import pytest
-import tomllib
 from bedrock_stub import event_loop
 from packaging.requirements import Requirement
 
@@ -94,8 +94,9 @@ def test_the_loop_kind_says_which_loop_the_stub_runs_on():
 
 
 def test_the_harness_pins_the_stubs_fast_extra_within_its_range():
-    root = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    stub = tomllib.loads((ROOT / "stub" / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    # nox's reader, as tests/test_packaging.py reads them: tomllib from Python 3.11, tomli on 3.10.
+    root = nox.project.load_toml(ROOT / "pyproject.toml")["project"]
+    stub = nox.project.load_toml(ROOT / "stub" / "pyproject.toml")["project"]
     [need] = map(Requirement, stub["optional-dependencies"]["fast"])
     [pinned] = [req for req in map(Requirement, root["dependencies"]) if req.name == need.name]
     [version] = [spec.version for spec in pinned.specifier if spec.operator == "=="]
