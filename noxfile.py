@@ -21,7 +21,6 @@ nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["all"]
 
-PROJECT = nox.project.load_toml("pyproject.toml")
 sessions.hush_nox_notices()
 
 
@@ -84,21 +83,22 @@ def report(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run every test that needs no toolchain build (the stub, the harness, the reports); pytest args after --."""
-    session.install("-e", ".", *nox.project.dependency_groups(PROJECT, "test"))
-    session.run("pytest", "-m", "not end_to_end", *session.posargs)
+    sessions.install_project(session, "test")
+    # One worker per core (pytest-xdist): most tests wait on a stub or a process of their own.
+    session.run("pytest", "-m", "not end_to_end", "-n", "auto", *session.posargs)
 
 
 @nox.session
 def e2e(session: nox.Session) -> None:
     """Run the end-to-end tests: each language built with its toolchain and its samples run against the stub."""
-    session.install("-e", ".", *nox.project.dependency_groups(PROJECT, "test"))
+    sessions.install_project(session, "test")
     session.run("pytest", "-m", "end_to_end", *session.posargs)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """Check the harness and the stub with ruff and mypy, and each sample with its ecosystem's formatter or parser."""
-    session.install("-e", ".", *nox.project.dependency_groups(PROJECT, "lint"))
+    sessions.install_project(session, "lint")
     # The harness, this file and the tests' helpers ([tool.mypy] in pyproject.toml).
     session.run("mypy")
     # The stub, a library others type-check against: strict.

@@ -50,6 +50,35 @@ def hush_nox_notices() -> None:
     logging.getLogger("nox").addFilter(lambda record: record.getMessage() != UV_ABSENT_NOTICE)
 
 
+# Written into a session's virtualenv after it installed the project: what it installed, from which pyproject.toml.
+INSTALL_STAMP = "bedrock-mirror-install.json"
+
+
+def install_project(session: Session, *groups: str) -> None:
+    """Installs the project (editable) and its named dependency groups into the session's virtualenv, unless that
+    same install from the same pyproject.toml is already there: the editable install keeps every source change live,
+    pyproject.toml declares all else, and pip's check of a warm environment costs seconds (it rebuilds the editable
+    project's metadata) that a test run need not pay. `nox -N` makes a new virtualenv, and so installs again."""
+    from nox.project import dependency_groups, load_toml
+
+    pyproject = ROOT / "pyproject.toml"
+    arguments = [
+        "-e",
+        ".",
+        *(requirement for group in groups for requirement in dependency_groups(load_toml(pyproject), group)),
+    ]
+    wanted = json.dumps(
+        {"pip install": arguments, "pyproject.toml": hashlib.sha256(pyproject.read_bytes()).hexdigest()}
+    )
+    stamp = Path(session.bin).parent / INSTALL_STAMP
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
+        session.log(f"{', '.join(groups)}: installed from this pyproject.toml already (`nox -N` reinstalls)")
+        return
+    stamp.unlink(missing_ok=True)
+    session.install(*arguments)
+    stamp.write_text(wanted, encoding="utf-8")
+
+
 def _options_from(posargs: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="nox -s <language> --", add_help=True)
     parser.add_argument(

@@ -1,5 +1,5 @@
 """What the tests share: model ids, request bodies, clients and signed raw requests aimed at a stub, fake registry
-entries, an ASGI scope, and languages built once per test session."""
+entries, an ASGI scope, languages built once per test session, and property tests' example budgets."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import botocore.credentials
 import pytest
 from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, JournalEntry, default_reply
 from botocore.config import Config
+from hypothesis import settings
 
 from bedrock_mirror import pipeline, registry
 from bedrock_mirror.environment import ENDPOINT_VARIABLE
@@ -31,6 +32,17 @@ from bedrock_mirror.strictness import required_languages
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 CLAUDE_V2 = "anthropic.claude-v2"
+# Property tests' budgets. tests/conftest.py registers two Hypothesis profiles: `deep` (CI's,
+# `--hypothesis-profile=deep`) runs each property test on its full budget, the default `quick` on a fifth of it.
+DEEP_MAX_EXAMPLES = 100
+QUICK_MAX_EXAMPLES = 20
+
+
+def examples(deep: int) -> int:
+    """A property test's `max_examples`: `deep` under the deep profile, a fifth of it (at least one) under `quick`."""
+    return max(1, deep * settings().max_examples // DEEP_MAX_EXAMPLES)
+
+
 # Non-ASCII, quotes, a backslash, a tab and newlines: what a faithful sample must print unchanged.
 TRICKY_REPLY = 'Grüße, 世界 🙂 — "quoted" \\ back\tslash\nsecond line\nthird'
 

@@ -91,6 +91,8 @@ def _failing_peers(tmp_path):
     return cache, (unreachable, not_bedrock)
 
 
+# It makes a virtualenv and measures a load: end-to-end.
+@pytest.mark.end_to_end
 @needs_h2load
 def test_peers_that_fail_to_install_or_to_answer_are_reported_not_fatal(tmp_path, monkeypatch):
     cache, failing = _failing_peers(tmp_path)

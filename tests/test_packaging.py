@@ -1,5 +1,6 @@
 """The stub's distribution on its own: a fresh virtualenv with only `pip install ./stub[pytest]` runs the README's
-examples, and the root pyproject's repeat of the stub's declarations stays equal to stub/pyproject.toml."""
+examples, and the root pyproject's repeat of the stub's declarations stays equal to stub/pyproject.toml. The tests that
+build a virtualenv or a wheel are end-to-end (`nox -s e2e`)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,7 @@ def stub_alone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv
 
 
+@pytest.mark.end_to_end
 def test_the_stub_alone_imports_without_the_harness(stub_alone, tmp_path):
     python = str(stub_alone / "bin" / "python")
     check = (
@@ -101,6 +103,7 @@ def test_the_stub_alone_imports_without_the_harness(stub_alone, tmp_path):
     assert found == repr(allowed)
 
 
+@pytest.mark.end_to_end
 def test_the_stub_alone_changes_no_library_on_import(stub_alone):
     python = str(stub_alone / "bin" / "python")
     shown = subprocess.run(
@@ -113,6 +116,7 @@ def test_the_stub_alone_changes_no_library_on_import(stub_alone):
     assert shown.returncode == 0 and shown.stdout.strip() == "untouched", shown.stderr
 
 
+@pytest.mark.end_to_end
 def test_the_stub_alone_has_its_command(stub_alone):
     shown = subprocess.run(
         [str(stub_alone / "bin" / "bedrock-stub"), "--help"],
@@ -125,6 +129,7 @@ def test_the_stub_alone_has_its_command(stub_alone):
     assert shown.stdout.startswith("usage: bedrock-stub")
 
 
+@pytest.mark.end_to_end
 def test_the_readmes_pytest_example_passes_with_the_stub_alone(stub_alone, tmp_path):
     example = readme_example(README, "## Use the stub in your own tests")
     assert "def test_" in example and "bedrock_stub" in example
@@ -140,6 +145,7 @@ def test_the_readmes_pytest_example_passes_with_the_stub_alone(stub_alone, tmp_p
     assert ran.returncode == 0 and "1 passed" in ran.stdout, ran.stdout + ran.stderr
 
 
+@pytest.mark.end_to_end
 def test_the_readmes_python_example_runs_with_the_stub_alone(stub_alone, tmp_path):
     example = readme_example(STUB_GUIDE, "**A Python object**")
     assert "Stub(" in example and "stub.credentials" in example
@@ -255,6 +261,7 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 _NOT_SOURCES = ("*.egg-info", "build", "__pycache__")
 
 
+@pytest.mark.end_to_end
 @pytest.mark.parametrize("build", ["bedrock-stub", "bedrock-invoke-mirror"])
 def test_each_build_ships_the_stubs_typing_marker(wheels, build):
     with zipfile.ZipFile(wheels[build]) as wheel:
@@ -273,6 +280,7 @@ with Stub(port="8080") as stub:
 """
 
 
+@pytest.mark.end_to_end
 def test_a_users_type_checker_reads_the_stubs_types_from_its_wheel(wheels, tmp_path):
     pytest.importorskip("mypy", reason="needs mypy (pyproject.toml's mypy group, in the test group)")
     # A fresh environment holding the wheel's files alone, as installing it lays them out; mypy finds the package

@@ -18,10 +18,13 @@ from bedrock_stub import Stub
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import HAIKU, bedrock_client, messages_body, signed_headers
+from tests.helpers import HAIKU, bedrock_client, examples, messages_body, signed_headers
 
 FUZZ = settings(
-    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None
+    max_examples=examples(120),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    database=None,
 )
 SOCKET_TIMEOUT = 2.0
 
@@ -149,11 +152,10 @@ BODIES = mutated_bodies()
     model=st.sampled_from([HAIKU, "anthropic.claude-v2", "us.anthropic.claude-v2:1", "nope"]),
     stream=st.booleans(),
 )
-def test_signed_random_bodies_get_bedrock_answers_never_a_500(abused, body, model, stream):
+def test_signed_random_bodies_get_bedrock_answers_never_a_500(abused, http, body, model, stream):
     path = f"/model/{model.replace(':', '%3A')}/{'invoke-with-response-stream' if stream else 'invoke'}"
     data = json.dumps(body).encode()
-    with httpx.Client(timeout=SOCKET_TIMEOUT) as client:
-        response = client.post(abused.url + path, content=data, headers=signed_headers(abused.url + path, data))
+    response = http.post(abused.url + path, content=data, headers=signed_headers(abused.url + path, data))
     assert response.status_code in (200, 400), response.text
     if response.status_code == 400:
         assert response.headers["x-amzn-errortype"] == "ValidationException" and response.json()["message"]

@@ -15,7 +15,7 @@ from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import HAIKU, messages_body, signed_headers
+from tests.helpers import HAIKU, examples, messages_body, signed_headers
 
 SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 HAIKU_45 = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -203,7 +203,7 @@ def test_malformed_cache_control_and_tier_headers_get_400(stub, client):
         client.invoke_model(modelId=SONNET_4, body=messages_body(), serviceTier="turbo")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     point=st.one_of(
         st.none(),
@@ -217,9 +217,9 @@ def test_malformed_cache_control_and_tier_headers_get_400(stub, client):
         st.dictionaries(st.sampled_from(["type", "ttl"]), st.one_of(st.sampled_from(["ephemeral", "1h"]), st.none())),
     ),
 )
-def test_any_cache_point_or_control_gets_200_or_400(stub, point, control):
+def test_any_cache_point_or_control_gets_200_or_400(stub, http, point, control):
     converse = json.dumps({"messages": QUESTION, "system": [{"text": "x"}, {"cachePoint": point}]}).encode()
     invoke = messages_body(system=[{"type": "text", "text": "x", "cache_control": control}]).encode()
     for path, body in ((f"/model/{SONNET_4}/converse", converse), (f"/model/{SONNET_4}/invoke", invoke)):
-        response = httpx.post(stub.url + path, content=body, headers=signed_headers(stub.url + path, body))
+        response = http.post(stub.url + path, content=body, headers=signed_headers(stub.url + path, body))
         assert response.status_code in (200, 400), response.text

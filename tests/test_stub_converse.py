@@ -26,7 +26,7 @@ from botocore.eventstream import EventStreamBuffer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import HAIKU, TRICKY_REPLY, messages_body, signed_headers
+from tests.helpers import HAIKU, TRICKY_REPLY, examples, messages_body, signed_headers
 
 SERVICE_MODEL = botocore.session.get_session().get_service_model("bedrock-runtime")
 USER_HI = [{"role": "user", "content": [{"text": "Say hello."}]}]
@@ -479,18 +479,23 @@ _BODY = st.fixed_dictionaries({"messages": st.lists(_MESSAGE, max_size=3)}) | st
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], database=None)
+@settings(
+    max_examples=examples(200),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    database=None,
+)
 @given(
     body=_BODY,
     extra=st.dictionaries(st.sampled_from(CONVERSE_KEYS), _JSON, max_size=3),
     segment=st.sampled_from(SEGMENTS),
 )
-def test_random_converse_bodies_get_bedrock_answers_never_a_stub_failure(stub, body, extra, segment):
+def test_random_converse_bodies_get_bedrock_answers_never_a_stub_failure(stub, http, body, extra, segment):
     path = f"/model/{HAIKU.replace(':', '%3A')}/{segment}"
     if segment == "count-tokens":
         body = {"input": {"converse": body}}
     data = json.dumps({**extra, **body}).encode()
-    response = httpx.post(stub.url + path, content=data, headers=signed_headers(stub.url + path, data), timeout=10)
+    response = http.post(stub.url + path, content=data, headers=signed_headers(stub.url + path, data))
     assert response.status_code in (200, 400), response.text
     if response.status_code == 400:
         assert response.headers["x-amzn-errortype"] == "ValidationException" and response.json()["message"]

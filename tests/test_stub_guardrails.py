@@ -7,13 +7,12 @@ import signal
 import subprocess
 import sys
 
-import httpx
 import pytest
 from bedrock_stub.guardrails import DEFAULT_BLOCKED_MESSAGE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import bedrock_client, messages_body, signed_headers
+from tests.helpers import bedrock_client, examples, messages_body, signed_headers
 
 SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 BLOCKED_IN = "I can't talk about that."
@@ -145,7 +144,7 @@ def test_unknown_guardrails_and_versions_get_bedrocks_error(guarded, client):
         assert caught.value.response["Error"]["Message"] == UNKNOWN
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     config=st.one_of(
         st.none(),
@@ -160,13 +159,13 @@ def test_unknown_guardrails_and_versions_get_bedrocks_error(guarded, client):
         st.one_of(st.sampled_from(["INPUT", "OUTPUT", "x"]), st.lists(st.dictionaries(st.just("text"), st.text()))),
     ),
 )
-def test_any_guardrail_request_gets_200_or_400(guarded, config, apply):
+def test_any_guardrail_request_gets_200_or_400(guarded, http, config, apply):
     for path, body in (
         (f"/model/{SONNET_4}/converse", {"messages": ask("Hi."), "guardrailConfig": config}),
         ("/guardrail/gr1abc/version/1/apply", apply),
     ):
         raw = json.dumps(body).encode()
-        response = httpx.post(guarded.url + path, content=raw, headers=signed_headers(guarded.url + path, raw))
+        response = http.post(guarded.url + path, content=raw, headers=signed_headers(guarded.url + path, raw))
         assert response.status_code in (200, 400), response.text
 
 

@@ -20,7 +20,7 @@ from botocore.credentials import Credentials as BotocoreCredentials
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import HAIKU, bedrock_client, messages_body, now, signed_headers
+from tests.helpers import HAIKU, bedrock_client, examples, messages_body, now, signed_headers
 
 PATH = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
 
@@ -140,7 +140,7 @@ VALUES = st.text(alphabet=string.ascii_letters + string.digits + " \t;=,/:-_.", 
 MODEL_IDS = st.text(alphabet=string.ascii_letters + string.digits + ":/.-_~ %", min_size=1, max_size=40)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     model_id=MODEL_IDS,
     headers=st.lists(st.tuples(NAMES, VALUES), min_size=1, max_size=8),
@@ -254,7 +254,7 @@ def test_skew_messages_name_the_dates_as_aws_does():
     assert sigv4.verify("POST", PATH, "", near, body, Credentials(), now=when).valid
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(key=st.binary(min_size=32, max_size=32), message=st.binary(max_size=300))
 def test_the_primed_signer_computes_hmac_sha256(key, message):
     import hashlib

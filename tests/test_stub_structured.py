@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from tests.helpers import messages_body, signed_headers
+from tests.helpers import examples, messages_body, signed_headers
 
 SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 USER = [{"role": "user", "content": [{"text": "What is the weather in Paris?"}]}]
@@ -58,10 +58,10 @@ def text_format(schema: dict) -> dict:
     return {"textFormat": {"type": "json_schema", "structure": {"jsonSchema": {"schema": json.dumps(schema)}}}}
 
 
-def post(stub, body: dict, segment: str = "converse") -> httpx.Response:
+def post(stub, body: dict, segment: str = "converse", http: httpx.Client | None = None) -> httpx.Response:
     path = f"/model/{SONNET_4}/{segment}"
     raw = json.dumps(body).encode()
-    return httpx.post(stub.url + path, content=raw, headers=signed_headers(stub.url + path, raw))
+    return (http or httpx).post(stub.url + path, content=raw, headers=signed_headers(stub.url + path, raw))
 
 
 # Forced tool choice
@@ -185,7 +185,7 @@ def test_malformed_tools_and_formats_get_bedrocks_400(stub, extra, message):
     assert (response.status_code, response.json()["message"]) == (400, message)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     schema=st.recursive(
         st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=6)),
@@ -201,7 +201,7 @@ def test_malformed_tools_and_formats_get_bedrocks_400(stub, extra, message):
     ),
     choice=st.one_of(st.none(), st.sampled_from([{"any": {}}, {"auto": {}}, {"tool": {"name": "t"}}, {"x": 1}, 3])),
 )
-def test_any_schema_or_choice_gets_200_or_400(stub, schema, choice):
+def test_any_schema_or_choice_gets_200_or_400(stub, http, schema, choice):
     config: dict = {"tools": [{"toolSpec": {"name": "t", "inputSchema": {"json": schema}}}]}
     if choice is not None:
         config["toolChoice"] = choice
@@ -209,7 +209,7 @@ def test_any_schema_or_choice_gets_200_or_400(stub, schema, choice):
         {"messages": USER, "toolConfig": config},
         {"messages": USER, "outputConfig": {"textFormat": text_format(schema)["textFormat"]}},
     ):
-        response = post(stub, body)
+        response = post(stub, body, http=http)
         if response.status_code == 424:  # the stub could not build a value for a schema it accepted
             assert response.json()["message"].startswith("The stub could not build"), response.text
             continue

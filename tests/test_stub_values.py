@@ -19,7 +19,7 @@ from bedrock_stub.journal import Journal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import asgi_scope
+from tests.helpers import asgi_scope, examples
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 THINKING_PROFILE = "us.anthropic.claude-3-7-sonnet-20250219-v1:0"
@@ -198,7 +198,7 @@ HOSTILE = st.recursive(
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
     max_leaves=8,
 )
-FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+FUZZ = settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 
 
 def assert_answered_without_failure(model_id: str, segment: str, body: Any) -> None:
