@@ -297,8 +297,11 @@ def _cache_points(model: Model, body: dict[str, Any]) -> list[CachePoint]:
         sections.append(("toolConfig.tools", tool_config["tools"]))
     if isinstance(body.get("system"), list):
         sections.append(("system", body["system"]))
-    for index, message in enumerate(body.get("messages") or []):
-        sections.append((f"messages.{index}.content", message["content"]))
+    messages = body.get("messages") or []
+    sections += [(f"messages.{index}.content", message["content"]) for index, message in enumerate(messages)]
+    if not any(isinstance(part, dict) and "cachePoint" in part for _, parts in sections for part in parts):
+        return []  # no point to mark: the prefixes' digests would go unused
+    for message in messages:
         digest.add(message["role"], 0)
     for where, parts in sections:
         for position, part in enumerate(parts):

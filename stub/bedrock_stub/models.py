@@ -394,6 +394,8 @@ def _cache_points(model: Model, body: dict[str, Any]) -> list[CachePoint]:
             parts.append((f"#/messages/{index}/content", content))
         else:
             parts += [(f"#/messages/{index}/content/{position}", block) for position, block in enumerate(content)]
+    if not any(isinstance(part, dict) and "cache_control" in part for _, part in parts):
+        return []  # no point to mark: the prefixes' digests would go unused
     for where, part in parts:
         marked = dict(part) if isinstance(part, dict) else part
         control = marked.pop("cache_control", None) if isinstance(marked, dict) else None

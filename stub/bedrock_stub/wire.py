@@ -42,7 +42,10 @@ def parse_json_body(raw: bytes, refuse: Callable[[str], BedrockError] = malforme
     except UnicodeDecodeError as exc:
         raise refuse(f"#: body is not valid UTF-8 (byte {exc.start})") from None
     try:
-        value = json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_constant)
+        if text.startswith("\ufeff"):
+            # What json.loads says of it; the shared decoder below is only told of the text.
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise refuse(f"#: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except _Refusal as refusal:
@@ -80,6 +83,10 @@ def _float(token: str) -> float:
 
 def _constant(token: str) -> float:
     raise _Refusal(f"#: invalid JSON: {token} is not a JSON value (NaN and Infinity are not part of JSON)")
+
+
+# One decoder for every body: json.loads with hooks would build a new one (and its scanner) per call.
+_DECODER = json.JSONDecoder(parse_int=_integer, parse_float=_float, parse_constant=_constant)
 
 
 def _shorten(token: str) -> str:
