@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -660,35 +661,31 @@ def converse_stream_events(
     started: float,
     cache: CacheUsage = NOTHING_CACHED,
     trace: dict[str, Any] | None = None,
-) -> list[tuple[ConverseStreamEvent, dict[str, Any]]]:
-    """(event type, payload) pairs of a ConverseStream reply, text and tool input cut into `piece_chars` pieces."""
-    events: list[tuple[ConverseStreamEvent, dict[str, Any]]] = [("messageStart", {"role": "assistant"})]
+) -> Iterator[tuple[ConverseStreamEvent, dict[str, Any]]]:
+    """(event type, payload) pairs of a ConverseStream reply, text and tool input cut into `piece_chars` pieces;
+    built as they are read, so that a long reply's events never all exist at once."""
+    yield "messageStart", {"role": "assistant"}
     index = 0
     if answer.reasoning is not None:
-        events += [
-            ("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"reasoningContent": {"text": piece}}})
-            for piece in split_text(answer.reasoning, piece_chars)
-        ]
+        for piece in split_text(answer.reasoning, piece_chars):
+            yield "contentBlockDelta", {"contentBlockIndex": 0, "delta": {"reasoningContent": {"text": piece}}}
         signature = {"reasoningContent": {"signature": answer.signature}}
-        events.append(("contentBlockDelta", {"contentBlockIndex": 0, "delta": signature}))
-        events.append(("contentBlockStop", {"contentBlockIndex": 0}))
+        yield "contentBlockDelta", {"contentBlockIndex": 0, "delta": signature}
+        yield "contentBlockStop", {"contentBlockIndex": 0}
         index = 1
     if answer.text or answer.tool_use is None:
-        events += [
-            ("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": piece}})
-            for piece in split_text(answer.text, piece_chars)
-        ]
-        events.append(("contentBlockStop", {"contentBlockIndex": index}))
+        for piece in split_text(answer.text, piece_chars):
+            yield "contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": piece}}
+        yield "contentBlockStop", {"contentBlockIndex": index}
         index += 1
     if answer.tool_use is not None:
         tool = answer.tool_use
         start = {"toolUse": {"toolUseId": tool.id or tool_use_id(), "name": tool.name}}
-        events.append(("contentBlockStart", {"contentBlockIndex": index, "start": start}))
+        yield "contentBlockStart", {"contentBlockIndex": index, "start": start}
         for piece in split_text(json.dumps(tool.input, ensure_ascii=False), piece_chars):
-            delta = {"toolUse": {"input": piece}}
-            events.append(("contentBlockDelta", {"contentBlockIndex": index, "delta": delta}))
-        events.append(("contentBlockStop", {"contentBlockIndex": index}))
-    events.append(("messageStop", {"stopReason": answer.stop_reason}))
+            yield "contentBlockDelta", {"contentBlockIndex": index, "delta": {"toolUse": {"input": piece}}}
+        yield "contentBlockStop", {"contentBlockIndex": index}
+    yield "messageStop", {"stopReason": answer.stop_reason}
     latency = max(1, round((time.perf_counter() - started) * 1000))
     metadata = {
         "usage": _usage(conversation, answer, cache, stream=True),
@@ -697,5 +694,4 @@ def converse_stream_events(
     }
     if trace is not None:
         metadata["trace"] = trace
-    events.append(("metadata", metadata))
-    return events
+    yield "metadata", metadata

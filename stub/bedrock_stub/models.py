@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any, Final, Literal
@@ -661,11 +662,13 @@ def reply_body(invocation: Invocation, answer: Answer, cache: CacheUsage = NOTHI
     }
 
 
-def split_text(text: str, piece_chars: int) -> list[str]:
-    """Cuts the reply into the pieces that stream as deltas (at least one, possibly empty)."""
+def split_text(text: str, piece_chars: int) -> Iterator[str]:
+    """Cuts the reply into the pieces that stream as deltas (at least one, possibly empty), as they are read."""
     if not text:
-        return [""]
-    return [text[start : start + piece_chars] for start in range(0, len(text), piece_chars)]
+        yield ""
+        return
+    for start in range(0, len(text), piece_chars):
+        yield text[start : start + piece_chars]
 
 
 def stream_events(
@@ -674,8 +677,12 @@ def stream_events(
     piece_chars: int,
     metrics: dict[str, int],
     cache: CacheUsage = NOTHING_CACHED,
-) -> list[dict[str, Any]]:
-    """The model's native stream events for an answer, text and tool input cut into pieces, in Bedrock's order."""
+) -> Iterator[dict[str, Any]]:
+    """The model's native stream events for an answer, text and tool input cut into pieces, in Bedrock's order.
+
+    Built as they are read: a long reply's thousands of events never exist at once, and a stream whose client goes
+    stops building them.
+    """
     output_tokens = answer.output_tokens
     final_metrics = {
         "amazon-bedrock-invocationMetrics": {
@@ -684,15 +691,22 @@ def stream_events(
             **metrics,
         }
     }
-    pieces = split_text(answer.text, piece_chars)
     if invocation.api == TEXT_COMPLETIONS:
+        pieces = split_text(answer.text, piece_chars)
+        piece = next(pieces)
+        for following in pieces:
+            yield {"type": "completion", "completion": piece, "stop_reason": None, "stop": None}
+            piece = following
         last = reply_body(invocation, answer)
-        events: list[dict[str, Any]] = [
-            {"type": "completion", "completion": piece, "stop_reason": None, "stop": None} for piece in pieces
-        ]
-        events[-1] = {**events[-1], "stop_reason": last["stop_reason"], "stop": last["stop"], **final_metrics}
-        return events
-    start = {
+        yield {
+            "type": "completion",
+            "completion": piece,
+            "stop_reason": last["stop_reason"],
+            "stop": last["stop"],
+            **final_metrics,
+        }
+        return
+    yield {
         "type": "message_start",
         "message": {
             "id": message_id(),
@@ -705,44 +719,42 @@ def stream_events(
             "usage": messages_usage(invocation, 1, cache),
         },
     }
-    events = [start]
     index = 0
     if answer.reasoning is not None:
         block: dict[str, Any] = {"type": "thinking", "thinking": "", "signature": ""}
-        events.append({"type": "content_block_start", "index": 0, "content_block": block})
-        events += [
-            {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": piece}}
-            for piece in split_text(answer.reasoning, piece_chars)
-        ]
-        signature = {"type": "signature_delta", "signature": answer.signature}
-        events.append({"type": "content_block_delta", "index": 0, "delta": signature})
-        events.append({"type": "content_block_stop", "index": 0})
+        yield {"type": "content_block_start", "index": 0, "content_block": block}
+        for piece in split_text(answer.reasoning, piece_chars):
+            yield {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": piece}}
+        yield {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "signature_delta", "signature": answer.signature},
+        }
+        yield {"type": "content_block_stop", "index": 0}
         index = 1
     if answer.text or answer.tool_use is None:
-        events.append({"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}})
-        events += [
-            {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}}
-            for piece in pieces
-        ]
-        events.append({"type": "content_block_stop", "index": index})
+        yield {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}}
+        for piece in split_text(answer.text, piece_chars):
+            yield {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": piece}}
+        yield {"type": "content_block_stop", "index": index}
         index += 1
     if answer.tool_use is not None:
         tool = answer.tool_use
         block = {"type": "tool_use", "id": tool.id or tool_use_id(), "name": tool.name, "input": {}}
-        events.append({"type": "content_block_start", "index": index, "content_block": block})
+        yield {"type": "content_block_start", "index": index, "content_block": block}
         for piece in split_text(json.dumps(tool.input, ensure_ascii=False), piece_chars):
-            delta = {"type": "input_json_delta", "partial_json": piece}
-            events.append({"type": "content_block_delta", "index": index, "delta": delta})
-        events.append({"type": "content_block_stop", "index": index})
-    events += [
-        {
-            "type": "message_delta",
-            "delta": {"stop_reason": answer.stop_reason, "stop_sequence": answer.stop_sequence},
-            "usage": {"output_tokens": output_tokens},
-        },
-        {"type": "message_stop", **final_metrics},
-    ]
-    return events
+            yield {
+                "type": "content_block_delta",
+                "index": index,
+                "delta": {"type": "input_json_delta", "partial_json": piece},
+            }
+        yield {"type": "content_block_stop", "index": index}
+    yield {
+        "type": "message_delta",
+        "delta": {"stop_reason": answer.stop_reason, "stop_sequence": answer.stop_sequence},
+        "usage": {"output_tokens": output_tokens},
+    }
+    yield {"type": "message_stop", **final_metrics}
 
 
 __all__ = [
