@@ -85,14 +85,15 @@ def tests(session: nox.Session) -> None:
     """Run every test that needs no toolchain build (the stub, the harness, the reports); pytest args after --."""
     sessions.install_project(session, "test")
     # One worker per core (pytest-xdist): most tests wait on a stub or a process of their own.
-    session.run("pytest", "-m", "not end_to_end", "-n", "auto", *session.posargs)
+    session.run("pytest", "-m", "not end_to_end and not soak", "-n", "auto", *session.posargs)
 
 
 @nox.session
 def e2e(session: nox.Session) -> None:
-    """Run the end-to-end tests: each language built with its toolchain and its samples run against the stub."""
+    """Run the end-to-end tests (each language built with its toolchain, its samples run against the stub) and the
+    stub's soak."""
     sessions.install_project(session, "test")
-    session.run("pytest", "-m", "end_to_end", *session.posargs)
+    session.run("pytest", "-m", "end_to_end or soak", *session.posargs)
 
 
 @nox.session

@@ -268,3 +268,62 @@ def test_sigterm_ends_the_stub_without_waiting_for_its_clients_or_tracebacks():
     assert process.returncode == 0
     assert took < 8, f"SIGTERM took {took:.2f} s: the stub waited for its clients"
     assert "Traceback" not in errors and "CancelledError" not in errors, errors
+
+
+def _read_until_closed(sock: socket.socket) -> bytes:
+    received = bytearray()
+    while chunk := sock.recv(65536):
+        received += chunk
+    return bytes(received)
+
+
+def test_at_the_cap_a_new_client_takes_the_place_of_the_longest_idle_connection():
+    # A long keep-alive timeout: only making room can free a place here.
+    with Stub(max_connections=2, keep_alive_timeout=600) as stub:
+        mark = stub.journal.mark()
+        # Two clients that never read: their short answers sit in the kernel's buffers, the connections idle.
+        oldest = _never_reading_socket(stub, PLAIN_PATH)
+        wait_until(lambda: len(stub.journal_since(mark)) == 1)
+        newer = _never_reading_socket(stub, PLAIN_PATH)
+        wait_until(lambda: stub.connection_limit.idle == 2)
+        with oldest, newer:
+            with socket.create_connection((stub.host, stub.port), timeout=20) as third:
+                third.sendall(http1_request(stub, PLAIN_PATH))
+                assert third.recv(65536).startswith(b"HTTP/1.1 200")
+            # The longest idle was closed after its whole answer; the other still waits for its next request.
+            oldest.settimeout(20)
+            assert _read_until_closed(oldest).startswith(b"HTTP/1.1 200")
+            newer.setblocking(False)
+            assert newer.recv(65536).startswith(b"HTTP/1.1 200")
+            with pytest.raises(BlockingIOError):
+                newer.recv(65536)
+        assert (stub.connection_limit.evicted, stub.connection_limit.refused) == (1, 0)
+
+
+def test_an_idle_http2_connection_closed_to_make_room_is_told_with_a_goaway():
+    with Stub(max_connections=1, keep_alive_timeout=600) as stub:
+        with h2_client(stub) as (raw, connection):
+            stream_id = h2_request(stub, raw, connection, PLAIN_PATH)
+            for event in h2_events(raw, connection):
+                if isinstance(event, h2.events.StreamEnded) and event.stream_id == stream_id:
+                    break
+            wait_until(lambda: stub.connection_limit.idle == 1)
+            with socket.create_connection((stub.host, stub.port), timeout=20) as newcomer:
+                newcomer.sendall(http1_request(stub, PLAIN_PATH))
+                assert newcomer.recv(65536).startswith(b"HTTP/1.1 200")
+            ended = [event for event in h2_events(raw, connection) if isinstance(event, h2.events.ConnectionTerminated)]
+        assert [event.error_code for event in ended] == [h2.errors.ErrorCodes.NO_ERROR]
+
+
+def test_a_connection_in_the_middle_of_a_request_is_not_closed_to_make_room():
+    with Stub(max_connections=1, keep_alive_timeout=600) as stub:
+        with socket.create_connection((stub.host, stub.port), timeout=20) as busy:
+            # Half a request: the connection is not idle, so a newcomer is refused rather than it closed.
+            busy.sendall(http1_request(stub, PLAIN_PATH)[:-5])
+            wait_until(lambda: stub.connection_limit.open == 1)
+            with socket.create_connection((stub.host, stub.port), timeout=20) as newcomer:
+                newcomer.sendall(http1_request(stub, PLAIN_PATH))
+                assert newcomer.recv(65536).startswith(b"HTTP/1.1 503")
+            busy.sendall(http1_request(stub, PLAIN_PATH)[-5:])
+            assert busy.recv(65536).startswith(b"HTTP/1.1 200")
+        assert (stub.connection_limit.evicted, stub.connection_limit.refused) == (0, 1)

@@ -1,9 +1,12 @@
 """Bounds on what clients can hold: connections at once, and log lines per condition rather than per event.
 
 Hypercorn has no connection limit of its own. The stub's own connection handler (`transport.StubTCPServer`)
-serves at most `ConnectionLimit.maximum` connections at once and answers the rest with a fixed 503
-ServiceUnavailableException before closing them, so that a flood of idle or stalled connections cannot use up the
-process's file descriptors.
+serves at most `ConnectionLimit.maximum` connections at once, so that a flood of idle or stalled connections cannot
+use up the process's file descriptors. At the cap, a new connection first takes the place of the connection that has
+been idle longest between requests (closed as HTTP allows a server to close an idle persistent connection, after a
+GOAWAY on HTTP/2), as nginx reuses its keep-alive connections; only when none is idle is it answered with a fixed 503
+ServiceUnavailableException and closed. A client that never reads its answers therefore holds a place only until
+someone needs it, rather than until its keep-alive timeout.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import resource
 import socket
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 LOG = logging.getLogger("bedrock_stub")
 MAX_CONNECTIONS = 512
@@ -71,15 +74,29 @@ class RateLimitedLog:
         self._emit(message + (f" ({repeats} more times since the last report)" if repeats else ""))
 
 
+class Connection(Protocol):
+    """A served connection as the limit sees it: it can be closed to make room while idle between requests."""
+
+    def evict(self) -> None:
+        """Closes the connection now (its client finds it closed, as after a keep-alive timeout)."""
+
+    def has_unsent(self) -> bool:
+        """Whether part of an answer still waits for its client to take it."""
+
+
 class ConnectionLimit:
-    """How many connections a server holds; lives on one event loop, so it needs no lock."""
+    """How many connections a server holds, and which of them sit idle between requests; lives on one event loop,
+    so it needs no lock."""
 
     def __init__(self, maximum: int, log: RateLimitedLog | None = None) -> None:
         if maximum < 1:
             raise ValueError("the connection limit must be at least 1")
         self.maximum = maximum
-        self.open = 0
         self.refused = 0
+        self.evicted = 0
+        self._held: set[Connection] = set()
+        # Idle connections, longest idle first (a dict keeps insertion order).
+        self._idle: dict[Connection, None] = {}
         self._lingering = 0
         self._log = log or RateLimitedLog()
         # The sockets of the connections served, so that a stopping server can drop the ones still open.
@@ -87,15 +104,34 @@ class ConnectionLimit:
         soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
         self._open_files = None if soft == resource.RLIM_INFINITY else soft
 
-    def acquire(self) -> bool:
-        if self.open >= self.maximum:
+    @property
+    def open(self) -> int:
+        """Connections holding a place: served ones, less those closed to make room."""
+        return len(self._held)
+
+    @property
+    def idle(self) -> int:
+        return len(self._idle)
+
+    def acquire(self, connection: Connection) -> bool:
+        """Gives `connection` a place, closing the longest-idle connection if that is the only way; False (and
+        the caller refuses it) when every place is taken by a connection in the middle of a request."""
+        if len(self._held) >= self.maximum and self._idle:
+            # Preferably one whose client has taken all it was sent: closing it loses nothing.
+            done = next((idle for idle in self._idle if not idle.has_unsent()), None)
+            victim = done or next(iter(self._idle))
+            self.release(victim)
+            self.evicted += 1
+            victim.evict()
+        if len(self._held) >= self.maximum:
             self.refused += 1
             self._log(
                 "connection-limit",
-                f"connection limit of {self.maximum} reached: new connections are answered 503 and closed",
+                f"connection limit of {self.maximum} reached with no idle connection to close: new connections "
+                "are answered 503 and closed",
             )
             return False
-        self.open += 1
+        self._held.add(connection)
         if self._open_files is not None and self.open > self._open_files - _RESERVED_DESCRIPTORS:
             # Said here as well as by the loop's accept errors: uvloop (libuv) closes what it cannot accept, silently.
             self._log(
@@ -105,8 +141,18 @@ class ConnectionLimit:
             )
         return True
 
-    def release(self) -> None:
-        self.open -= 1
+    def release(self, connection: Connection) -> None:
+        """Frees the connection's place (again: a connection closed to make room lets go of it at once)."""
+        self._held.discard(connection)
+        self._idle.pop(connection, None)
+
+    def mark_idle(self, connection: Connection, idle: bool) -> None:
+        """Notes that the connection waits for its client's next request (True), or serves one again (False)."""
+        if not idle:
+            self._idle.pop(connection, None)
+        elif connection in self._held:
+            self._idle.pop(connection, None)
+            self._idle[connection] = None
 
     def abort_all(self) -> None:
         """Shuts down every connection still open: a TLS one would otherwise wait for its client's close_notify,

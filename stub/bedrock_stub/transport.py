@@ -1,10 +1,10 @@
 """The stub's own HTTP server, assembled from Hypercorn's parts with subclasses that only the stub uses.
 
-Hypercorn's `serve()` fixes its connection and protocol classes. The stub needs a connection cap, a graceful
-GOAWAY, HTTP/2 streams that wait for their flow-control window with bounded buffering, a deadline for clients that
-stop reading, and a prompt end on shutdown; so it builds the same parts here: `StubTCPServer` per connection,
-`StubProtocolWrapper` choosing HTTP/1.1 or `StubH2Protocol`, and `serve()` accepting connections. Hypercorn and h2
-stay as they are for every other user in the process.
+Hypercorn's `serve()` fixes its connection and protocol classes. The stub needs a connection cap that idle
+connections make room under, a graceful GOAWAY, HTTP/2 streams that wait for their flow-control window with bounded
+buffering, a deadline for clients that stop reading, and a prompt end on shutdown; so it builds the same parts
+here: `StubTCPServer` per connection, `StubProtocolWrapper` choosing HTTP/1.1 or `StubH2Protocol`, and `serve()`
+accepting connections. Hypercorn and h2 stay as they are for every other user in the process.
 """
 
 from __future__ import annotations
@@ -202,8 +202,9 @@ class StubProtocolWrapper(ProtocolWrapper):
 
 
 class StubTCPServer(TCPServer):
-    """One client connection: counted against the cap, served by the stub's protocols, and dropped when its client
-    takes none of the reply for the send timeout or has gone."""
+    """One client connection: counted against the cap (and closed to make room there while idle between
+    requests), served by the stub's protocols, and dropped when its client takes none of the reply for the send
+    timeout or has gone."""
 
     def __init__(
         self,
@@ -226,8 +227,25 @@ class StubTCPServer(TCPServer):
         """Drops the connection now: its reader ends and its streams close, so its replies' work ends."""
         self.writer.transport.abort()
 
+    def evict(self) -> None:
+        """Closes the connection, idle between requests, to make room for a new one: HTTP/2 says so first with a
+        GOAWAY; unsent bytes (a client that stopped reading) are dropped rather than waited for."""
+        protocol = getattr(self, "protocol", None)
+        h2_protocol = getattr(protocol, "protocol", None)
+        if isinstance(h2_protocol, H2Protocol):
+            with contextlib.suppress(h2.exceptions.ProtocolError):
+                h2_protocol.connection.close_connection()
+                self._write(h2_protocol.connection.data_to_send())
+        if self.has_unsent():
+            self.writer.transport.abort()
+        else:
+            self.writer.transport.close()
+
+    def has_unsent(self) -> bool:
+        return bool(self.writer.transport.get_write_buffer_size())
+
     async def run(self) -> None:
-        if not self._limit.acquire():
+        if not self._limit.acquire(self):
             await self._limit.refuse(self.reader, self.writer)
             return
         raw = self.writer.get_extra_info("socket")
@@ -236,7 +254,7 @@ class StubTCPServer(TCPServer):
             await self._serve()
         finally:
             self._limit.sockets.discard(raw)
-            self._limit.release()
+            self._limit.release(self)
 
     async def _serve(self) -> None:
         sock = self.writer.get_extra_info("socket")
@@ -290,8 +308,10 @@ class StubTCPServer(TCPServer):
             await self.idle_task.stop()
 
     async def protocol_send(self, event: Event) -> None:
-        if isinstance(event, Updated) and self._client_closed:
-            return
+        if isinstance(event, Updated):
+            if self._client_closed:
+                return
+            self._limit.mark_idle(self, event.idle)
         if not isinstance(event, RawData):
             await super().protocol_send(event)
             return
