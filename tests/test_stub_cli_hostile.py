@@ -53,7 +53,28 @@ def test_a_rules_file_the_stub_cannot_serve(tmp_path, name, text, says):
 
 
 def test_rules_from_an_endless_device():
-    assert_refused_in_one_line(run_stub("--rules", "/dev/zero"), "larger than 16 MiB")
+    assert_refused_in_one_line(run_stub("--rules", "/dev/zero"), "/dev/zero is a device, not a regular file")
+
+
+def test_a_rules_file_too_large_to_read(tmp_path):
+    huge = tmp_path / "huge.json"
+    with huge.open("wb") as file:
+        file.truncate(17 * 1024 * 1024)  # sparse: seventeen mebibytes of zeros, read only up to the bound
+    assert_refused_in_one_line(run_stub("--rules", str(huge)), "larger than 16 MiB")
+
+
+@pytest.mark.parametrize("option", ["--rules", "--models", "--ca-file"])
+def test_a_file_option_on_a_fifo_is_refused_at_once(tmp_path, option):
+    # Reading (or writing) a FIFO would block the start until another process opened its other end.
+    fifo = tmp_path / "file.fifo"
+    os.mkfifo(fifo)
+    arguments = [option, str(fifo)] + (["--tls"] if option == "--ca-file" else [])
+    assert_refused_in_one_line(run_stub(*arguments), f"argument {option}: {fifo} is a FIFO, not a regular file")
+
+
+@pytest.mark.parametrize("option", ["--rules", "--models"])
+def test_a_file_option_on_a_folder_is_refused(tmp_path, option):
+    assert_refused_in_one_line(run_stub(option, str(tmp_path)), f"{tmp_path} is a folder, not a regular file")
 
 
 def test_a_journal_window_beyond_reason():

@@ -7,6 +7,7 @@ import asyncio
 import math
 import re
 import signal
+import stat
 import sys
 from pathlib import Path
 
@@ -86,6 +87,26 @@ def _text(text: str) -> str:
         # The shell passed bytes that are not UTF-8; Python keeps them as lone surrogates.
         raise argparse.ArgumentTypeError(f"is not valid UTF-8 text (byte {exc.start + 1} of the value)") from None
     return text
+
+
+def _regular_file(text: str) -> Path:
+    """A file the stub reads or writes at start: a FIFO or a device would hang the start or never end."""
+    path = Path(_text(text))
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return path  # a missing file is reported where it is opened, with the reason
+    if not stat.S_ISREG(mode):
+        kinds = {
+            stat.S_ISFIFO: "a FIFO, ",
+            stat.S_ISDIR: "a folder, ",
+            stat.S_ISCHR: "a device, ",
+            stat.S_ISBLK: "a device, ",
+            stat.S_ISSOCK: "a socket, ",
+        }
+        kind = next((name for test, name in kinds.items() if test(mode)), "")
+        raise argparse.ArgumentTypeError(f"{text} is {kind}not a regular file")
+    return path
 
 
 def _regions(text: str) -> tuple[str, ...] | None:
@@ -211,7 +232,7 @@ def build_parser(prog: str = "bedrock-stub") -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--models",
-        type=Path,
+        type=_regular_file,
         metavar="FILE",
         dest="models_file",
         help='a JSON or TOML file of models ({"models": [{"model_id": ..., "max_output_tokens": ..., '
@@ -261,13 +282,13 @@ def build_parser(prog: str = "bedrock-stub") -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--ca-file",
-        type=Path,
+        type=_regular_file,
         metavar="PATH",
         help="with --tls, also write the CA certificate (PEM) to this file",
     )
     parser.add_argument(
         "--rules",
-        type=Path,
+        type=_regular_file,
         metavar="FILE",
         help="scripted replies: a JSON or TOML file with `rules` (contains/regex -> text, tool_use or error) "
         "and a `queue` of replies given out in order",
