@@ -334,3 +334,24 @@ def test_every_signature_verdict_is_one_a_request_earns_and_the_journal_shows():
             status = raw.post(stub.url + PATH, content=sent, headers=headers).status_code
             shown[verdict] = (stub.journal.entries()[-1].signature, status == 200)
     assert shown == {verdict: (verdict, verdict == "valid") for verdict in _REQUESTS_BY_VERDICT}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["", ".", "..", "model", "a.b", ".x", "%2E", "invoke"]), max_size=8))
+def test_the_canonical_path_removes_segments_as_botocores_signer_does(segments):
+    from botocore.utils import normalize_url_path
+
+    path = "/" + "/".join(segments)
+    # The stub answers most paths without botocore.utils; every path must come out as botocore's signer makes it.
+    assert sigv4._canonical_path(path) == sigv4.quote(normalize_url_path(path), safe="/~")
+
+
+def test_importing_the_stub_leaves_the_slow_optional_libraries_unimported():
+    import subprocess
+    import sys
+
+    code = "import sys, bedrock_stub.cli; print(sorted({m.split('.')[0] for m in sys.modules} & {'botocore', 'jsonschema', 'httpx'}))"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    # botocore's signer, jsonschema and httpx are imported when a request needs them (signing with an odd path, a
+    # schema, recording), not at start, where they would cost most of the stub's start-up time.
+    assert found == "[]"

@@ -22,7 +22,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from botocore.eventstream import EventStreamBuffer
 
 from . import eventstream
 from .errors import BedrockError
@@ -214,6 +213,8 @@ class Relay:
         """Passes each piece on as it arrives, decoding the frames it completes for the recording; the recording
         is complete before the piece that ends the stream (or breaks it with an exception) reaches the client."""
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        from botocore.eventstream import EventStreamBuffer  # only recording needs botocore's decoder
+
         decoder: EventStreamBuffer | None = EventStreamBuffer()
         events = recording.events = []
         done = False

@@ -30,8 +30,6 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema import exceptions as schema_errors
-from jsonschema.validators import Draft202012Validator
 
 from .errors import BedrockError, validation_error
 from .replies import Reply, ToolCall
@@ -77,6 +75,8 @@ def checked_schema(schema: Any, *, where: str, model_where: str, prefix: str = "
 def valid_schema(schema: Any, *, model_where: str, prefix: str = "") -> dict[str, Any]:
     if not isinstance(schema, dict):
         raise validation_error(prefix + INVALID_SCHEMA.format(where=model_where))
+    from jsonschema.validators import Draft202012Validator  # imported on the first schema: it is slow to import
+
     try:
         Draft202012Validator.check_schema(schema)
         # Compiling every pattern and resolving every reference is the rest of "is this a schema we can use".
@@ -88,6 +88,9 @@ def valid_schema(schema: Any, *, model_where: str, prefix: str = "") -> dict[str
 
 def violation(instance: Any, schema: dict[str, Any]) -> str | None:
     """The first way `instance` breaks `schema`, or None when it validates."""
+    from jsonschema import exceptions as schema_errors
+    from jsonschema.validators import Draft202012Validator
+
     try:
         error = schema_errors.best_match(Draft202012Validator(schema).iter_errors(instance))
     except Exception as exc:  # a schema that only fails on this instance (a deep reference, say)

@@ -27,8 +27,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Literal
 from urllib.parse import quote
 
-from botocore.utils import normalize_url_path
-
 from .errors import BedrockError
 
 # The example key pair of AWS's SigV4 documentation: obviously not a real account.
@@ -234,7 +232,16 @@ def canonical_request(
 @functools.lru_cache(maxsize=256)
 def _canonical_path(raw_path: str) -> str:
     # The path arrives still percent-encoded and is encoded once more: `%3A` becomes `%253A`.
-    return quote(normalize_url_path(raw_path), safe="/~")
+    return quote(_without_dot_segments(raw_path), safe="/~")
+
+
+def _without_dot_segments(path: str) -> str:
+    """The path as botocore's signer normalises it (dot segments and empty segments removed)."""
+    if path.startswith("/") and "//" not in path and "/." not in path:
+        return path  # nothing to remove: the usual case, answered without importing botocore.utils (slow at start)
+    from botocore.utils import normalize_url_path
+
+    return normalize_url_path(path)
 
 
 _AMZ_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z")

@@ -17,10 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials as BotocoreCredentials
-from botocore.session import Session
 
 SIGNING_SERVICE = "bedrock"
 # The region of an AWS endpoint's host name: bedrock-runtime.us-west-2.amazonaws.com, ...-fips.us-east-1...
@@ -71,6 +67,8 @@ def region_of(url: str) -> str | None:
 
 def chain_credentials() -> Any:
     """Credentials from botocore's usual chain, or None where it finds none."""
+    from botocore.session import Session  # imported when recording, not when the stub starts
+
     return Session().get_credentials()
 
 
@@ -133,6 +131,10 @@ class Upstream:
                 "no AWS credentials for the upstream: botocore's chain (environment, profile, SSO) found none, "
                 "and the request carries no Bedrock API key"
             )
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials as BotocoreCredentials
+
         url = self.url + raw_path + (f"?{query}" if query else "")
         request = AWSRequest(method=method, url=url, data=body, headers=dict(forwarded))
         frozen = self.credentials.get_frozen_credentials()
