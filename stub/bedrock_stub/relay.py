@@ -22,7 +22,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-
 from . import eventstream
 from .errors import BedrockError
 from .operations import Operation

@@ -30,7 +30,6 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-
 from .errors import BedrockError, validation_error
 from .replies import Reply, ToolCall
 

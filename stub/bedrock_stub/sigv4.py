@@ -241,7 +241,7 @@ def _without_dot_segments(path: str) -> str:
         return path  # nothing to remove: the usual case, answered without importing botocore.utils (slow at start)
     from botocore.utils import normalize_url_path
 
-    return normalize_url_path(path)
+    return str(normalize_url_path(path))
 
 
 _AMZ_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z")

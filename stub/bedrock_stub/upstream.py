@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-
 SIGNING_SERVICE = "bedrock"
 # The region of an AWS endpoint's host name: bedrock-runtime.us-west-2.amazonaws.com, ...-fips.us-east-1...
 _REGION_IN_HOST = re.compile(r"^bedrock-runtime(?:-fips)?\.([a-z]{2}(?:-[a-z0-9]+)+)\.amazonaws\.com(?:\.cn)?$")
