@@ -328,6 +328,25 @@ def test_the_report_fails_when_a_sample_prints_a_different_text():
     assert not built.ok and any("disagree" in problem for problem in built.problems)
 
 
+def test_the_report_fails_when_a_sample_breaks_other_rules_than_its_registry_entry_says():
+    """The rules an example breaks are part of its entry: the same ones pass, one more or one fewer fails."""
+    language, sample = next(
+        (language, sample) for language, sample in registry.all_samples() if sample.expected_findings
+    )
+    other = next(s.id for lang, s in registry.all_samples() if lang is language and not s.expected_findings)
+    as_expected = result(sample.id)
+    as_expected.findings = list(sample.expected_findings)
+    assert report.build_report(by_key(as_expected, result(other))).ok
+    for findings in ([*sample.expected_findings, "a rule it never broke"], list(sample.expected_findings[1:])):
+        changed = result(sample.id)
+        changed.findings = findings
+        built = report.build_report(by_key(changed, result(other)))
+        assert not built.ok and any("its registry entry expects" in problem for problem in built.problems)
+    unexpected = result(other)
+    unexpected.findings = ["a rule it never broke"]
+    assert not report.build_report(by_key(as_expected, unexpected)).ok
+
+
 def test_the_report_fails_on_a_failed_sample_and_never_shows_a_skip_as_passed():
     first, second = (sample.id for _, sample in registry.all_samples()[:2])
     skipped = result(second, status=SKIPPED, text=None)
