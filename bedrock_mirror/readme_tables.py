@@ -90,7 +90,18 @@ def _thinking_cell(model: Model) -> str:
     return "budget or adaptive" if takes_adaptive_thinking(model) else "budget"
 
 
+def first_run_text() -> str:
+    """Quick start's sentence on what the first `nox` downloads: each language's package, as its registry names it."""
+    packages = ", ".join(f"`{language.sdk.package}`" for language in LANGUAGES)
+    return (
+        f"The first `nox` downloads, for each language, the package its registry entry names ({packages}) and\n"
+        "what it needs, from the ecosystem's own registry with the ecosystem's own tool, then builds each language\n"
+        "once; a language whose registry or toolchain is out of reach is skipped, and the skip names what is missing."
+    )
+
+
 TABLES = {
+    "first-run": first_run_text,
     "samples": samples_table,
     "coverage": coverage_table,
     "catalogue": catalogue_table,
@@ -98,7 +109,11 @@ TABLES = {
     "speed-figures": speed.figures_table,
 }
 # Which page holds which tables.
-PAGES = {README: ("coverage", "samples", "speed"), STUB_PAGE: ("catalogue",), SPEED_PAGE: ("speed-figures",)}
+PAGES = {
+    README: ("coverage", "samples", "speed", "first-run"),
+    STUB_PAGE: ("catalogue",),
+    SPEED_PAGE: ("speed-figures",),
+}
 
 
 def _between_markers(table: str) -> Callable[[re.Match[str]], str]:
