@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..registry import ROOT
@@ -126,17 +127,7 @@ class Server:
 
     def stop(self, signum: int = signal.SIGTERM) -> None:
         """Signals the server's process group and waits for it; kills the group if it lingers."""
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signum)
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=15)
-            except ProcessLookupError:
-                pass
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        stop_group(self.process, signum)
         self._close_log()
 
 
@@ -224,3 +215,18 @@ def stream_times(url: str, shape: Shape, headers: dict[str, str], count: int) ->
 
 def median_ms(values: list[float]) -> float:
     return round(statistics.median(values) * 1000, 2)
+
+
+def stop_group(process: subprocess.Popen[Any], signum: int = signal.SIGTERM) -> None:
+    """Signals a server's process group and waits for it, killing the group if it lingers; closes its output."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signum)
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+    if process.stdout is not None:
+        process.stdout.close()

@@ -12,7 +12,6 @@ Memory is the resident set (VmRSS) of the server's whole process group: after it
 from __future__ import annotations
 
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,7 @@ import nox.project
 from ..registry import ROOT
 from . import peers
 from .load import LoadError, drive
-from .servers import fetch, free_port
+from .servers import fetch, free_port, stop_group
 from .shapes import INVOKE_MODEL, PLAIN, Shape, signed_headers
 
 TARGET_START_S = 0.5
@@ -192,17 +191,7 @@ class Started:
         return group_rss_kib(self.process.pid)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=15)
-            except ProcessLookupError:
-                pass
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        stop_group(self.process)
         self._log.close()
 
 
