@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from bedrock_stub import Credentials, Stub
 from bedrock_stub.recordings import MatchRule, RecordingError, load_directory, read_recording
+from bedrock_stub.relay import Relay
+from bedrock_stub.upstream import Upstream
 from botocore.exceptions import ClientError, EventStreamError
 
 from tests.helpers import HAIKU, bedrock_client
@@ -624,3 +626,44 @@ def test_without_credentials_or_a_key_the_recorder_says_so(tmp_path, monkeypatch
     with Stub(upstream="http://127.0.0.1:9", record=tmp_path / "r") as recorder, pytest.raises(ClientError) as raised:
         bedrock_client(recorder.url).converse(**_converse_request("No keys"))
     assert _error(raised.value)["message"].startswith("bedrock-stub: no AWS credentials for the upstream")
+
+
+def _sockets_to(port: int) -> int:
+    """This process's TCP sockets connected to `port` on loopback: its descriptors that /proc/net/tcp lists so."""
+    inodes = set()
+    for descriptor in Path("/proc/self/fd").iterdir():
+        try:
+            link = os.readlink(descriptor)
+        except FileNotFoundError:  # closed since the folder was listed
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[len("socket:[") : -1])
+    connected = 0
+    for line in Path("/proc/self/net/tcp").read_text().splitlines()[1:]:
+        _, _, remote, *_, inode = line.split()[:10]
+        if int(remote.rsplit(":", 1)[1], 16) == port and inode in inodes:
+            connected += 1
+    return connected
+
+
+@pytest.mark.skipif(not Path("/proc/self/net/tcp").exists(), reason="needs /proc (Linux) to list open sockets")
+@pytest.mark.parametrize("relay_set", ["when constructed", "per test, as the pytest plugin sets it"])
+def test_stopping_the_recorder_closes_its_connections_upstream(tmp_path, chain_keys, relay_set):
+    with Stub(reply=KNOWN_REPLY, credentials=UPSTREAM_KEYS) as upstream:
+        if relay_set == "when constructed":
+            recorder = Stub(upstream=upstream.url, record=tmp_path / "recordings").start()
+        else:
+            recorder = Stub().start()
+            recorder.state.relay = Relay.recording(tmp_path / "recordings", Upstream(upstream.url))
+        try:
+            bedrock_client(recorder.url).converse(**_converse_request("Keep the line open"))
+            relayed_through = recorder.state.relay.upstream
+            # The client pools its connection for the next request: open while the recorder serves.
+            assert relayed_through.is_open and _sockets_to(upstream.port) == 1
+            if relay_set != "when constructed":
+                # The plugin takes its relay away after each test; the client stays open for the session's next one.
+                recorder.state.relay = None
+        finally:
+            recorder.stop()
+        assert _sockets_to(upstream.port) == 0
+        assert not relayed_through.is_open

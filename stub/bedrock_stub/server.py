@@ -31,7 +31,7 @@ from .relay import Relay, relay_for
 from .replies import Match, Reply, Rule, ToolCall, default_reasoning, reply_from_mapping
 from .sigv4 import DEFAULT_REGION, Credentials
 from .tls import make_tls_files
-from .upstream import Upstream
+from .upstream import Upstream, close_clients_of_this_loop
 from .wire import safe_text
 
 # Seconds a request may take to arrive in full, and an idle connection may stay open.
@@ -382,6 +382,8 @@ class Stub:
             )
         finally:
             self._loop.set_exception_handler(previous_handler)
+            # A recorder's HTTP client belongs to this loop: its connections upstream end with the server.
+            await close_clients_of_this_loop()
 
     async def _shutdown_trigger(self) -> None:
         assert self._shutdown is not None and self._loop is not None

@@ -5,12 +5,17 @@ SigV4 (`botocore.auth.SigV4Auth`, service `bedrock`) using credentials from boto
 shared files and profiles, SSO, container and instance roles), resolved once when the upstream is set up. A request
 that carries a Bedrock API key (`Authorization: Bearer ...`) is forwarded with that key as it came. The HTTP client
 is httpx (HTTP/2 where the upstream offers it), installed with the `record` extra; replies are read as they
-arrive, so a stream passes through event by event.
+arrive, so a stream passes through event by event. The client belongs to the event loop it was opened on: the
+server serving on that loop closes it as it stops (`close_clients_of_this_loop`), and its connections with it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
+import threading
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -42,6 +47,7 @@ _NOT_FORWARDED = frozenset(
 )
 # Reply headers that describe the upstream connection rather than the answer.
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length", "te", "upgrade", "date"})
+_log = logging.getLogger("bedrock_stub")
 
 
 class UpstreamError(Exception):
@@ -89,6 +95,7 @@ class Upstream:
         self.region = region or region_of(self.url)
         self.credentials = credentials if credentials is not None or not resolve_chain else chain_credentials()
         self._client: Any = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
 
     def secrets(self) -> list[str]:
         """The credential values a recording must never hold."""
@@ -114,6 +121,9 @@ class Upstream:
             # No overall timeout: a long stream is normal; a silent upstream still ends at the read timeout.
             timeout = httpx.Timeout(connect=10.0, read=300.0, write=60.0, pool=60.0)
             self._client = httpx.AsyncClient(http2=http2, timeout=timeout, follow_redirects=False, trust_env=False)
+            self._client_loop = asyncio.get_running_loop()
+            with _OPEN_LOCK:
+                _OPEN.add(self)
         return self._client
 
     def signed_headers(
@@ -176,10 +186,36 @@ class Upstream:
         finally:
             await response.aclose()
 
+    @property
+    def is_open(self) -> bool:
+        """Whether an HTTP client (and the connections it pools) is open; the next request opens one if not."""
+        return self._client is not None
+
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        """Closes the HTTP client and its connections, on the loop that opened it."""
+        client, self._client, self._client_loop = self._client, None, None
+        with _OPEN_LOCK:
+            _OPEN.discard(self)
+        if client is not None:
+            await client.aclose()
+
+
+# The upstreams with an open client, each to be closed by the server serving on the loop that opened it.
+_OPEN: weakref.WeakSet[Upstream] = weakref.WeakSet()
+_OPEN_LOCK = threading.Lock()  # stubs in other threads open clients of their own meanwhile
+
+
+async def close_clients_of_this_loop() -> None:
+    """Closes every upstream client opened on the running loop: a server's last step, whoever set its relay (the
+    stub as constructed, or the pytest plugin for one test)."""
+    loop = asyncio.get_running_loop()
+    with _OPEN_LOCK:
+        opened_here = [upstream for upstream in _OPEN if upstream._client_loop is loop]
+    for upstream in opened_here:
+        try:
+            await upstream.aclose()
+        except Exception as exc:  # the server is stopping: a connection that fails to close is still let go
+            _log.warning("the upstream %s's client did not close cleanly: %s", upstream.url, exc)
 
 
 async def _chunks(response: Any) -> AsyncIterator[bytes]:
