@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import resource
 import socket
 import time
@@ -158,8 +159,7 @@ class ConnectionLimit:
         """Shuts down every connection still open: a TLS one would otherwise wait for its client's close_notify,
         and by then its TLS transport is detached, so the socket beneath is what can end the wait."""
         for raw in list(self.sockets):
-            with contextlib.suppress(OSError):
-                raw.shutdown(socket.SHUT_RDWR)
+            shut_down(raw, socket.SHUT_RDWR)
 
     async def refuse(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Answers 503 and closes; while many refusals linger at once, later ones are closed at once."""
@@ -179,6 +179,16 @@ class ConnectionLimit:
             transport.close()
         except Exception:
             transport.abort()
+
+
+def shut_down(transport_socket: Any, how: int) -> None:
+    """Shuts down one or both directions of a served connection's socket, given as its transport's `socket`.
+
+    uvloop's transport sockets refuse `shutdown()`, so it is called on a duplicate descriptor: shutting down acts
+    on the connection, whichever of its descriptors is used. A socket already gone is left as it is.
+    """
+    with contextlib.suppress(OSError, ValueError), socket.socket(fileno=os.dup(transport_socket.fileno())) as duplicate:
+        duplicate.shutdown(how)
 
 
 class AcceptErrorHandler:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -38,7 +39,7 @@ from hypercorn.typing import (
 from hypercorn.utils import parse_socket_addr
 
 from .graceful_goaway import GracefulH2Connection, without_graceful_goaway
-from .limits import ConnectionLimit
+from .limits import ConnectionLimit, shut_down
 
 # Seconds a connection (or an HTTP/2 stream) may go without its client taking any of the reply's bytes.
 DEFAULT_SEND_TIMEOUT = 10.0
@@ -229,7 +230,12 @@ class StubTCPServer(TCPServer):
 
     def evict(self) -> None:
         """Closes the connection, idle between requests, to make room for a new one: HTTP/2 says so first with a
-        GOAWAY; unsent bytes (a client that stopped reading) are dropped rather than waited for."""
+        GOAWAY; unsent bytes (a client that stopped reading) are dropped rather than waited for.
+
+        Over TLS the close sends close_notify and does not wait for the client's, as TLS allows (RFC 8446, 6.1):
+        pooled clients never send theirs, and asyncio and uvloop would hold the descriptor for their 30-second
+        shutdown timeout, past the cap. Shutting the socket's read side ends that wait on the loop's next read,
+        while the GOAWAY and close_notify still go out before the socket closes (an abort would drop them)."""
         protocol = getattr(self, "protocol", None)
         h2_protocol = getattr(protocol, "protocol", None)
         if isinstance(h2_protocol, H2Protocol):
@@ -238,8 +244,10 @@ class StubTCPServer(TCPServer):
                 self._write(h2_protocol.connection.data_to_send())
         if self.has_unsent():
             self.writer.transport.abort()
-        else:
-            self.writer.transport.close()
+            return
+        self.writer.transport.close()
+        if self.writer.get_extra_info("ssl_object") is not None:
+            shut_down(self.writer.get_extra_info("socket"), socket.SHUT_RD)
 
     def has_unsent(self) -> bool:
         return bool(self.writer.transport.get_write_buffer_size())
