@@ -3,9 +3,11 @@ entries, an ASGI scope, languages built once per test session, and property test
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Collection, Iterable
@@ -248,3 +250,14 @@ def wait_until(condition: Callable[[], bool], within: float) -> bool:
             return False
         time.sleep(0.01)
     return True
+
+
+def process_sockets(pid: int) -> set[str]:
+    """A process's open sockets, as `socket:[inode]`, from its descriptor table in /proc (Linux)."""
+    found = set()
+    for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):  # a descriptor closed while listed
+            link = os.readlink(descriptor)
+            if link.startswith("socket:"):
+                found.add(link)
+    return found

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from bedrock_stub.cli import bind_warning
 from bedrock_stub.cli import run as run_console_script
 
-from tests.helpers import HAIKU, bedrock_client, messages_body
+from tests.helpers import HAIKU, bedrock_client, messages_body, process_sockets, wait_until
+from tests.test_stub_flow import PLAIN_PATH, http1_request
 
 
 def start(*args: str) -> tuple[subprocess.Popen[str], str]:
@@ -87,6 +91,7 @@ def test_help_documents_every_option():
         "--session-token",
         "--read-timeout",
         "--keep-alive-timeout",
+        "--send-timeout",
         "--max-connections",
         "--journal-window",
     ):
@@ -139,6 +144,10 @@ def run_cli(*args: str | bytes) -> subprocess.CompletedProcess[str]:
         (("--read-timeout", "0"), "--read-timeout"),
         (("--read-timeout", "nan"), "--read-timeout"),
         (("--keep-alive-timeout", "-3"), "--keep-alive-timeout"),
+        (("--send-timeout", "0"), "--send-timeout"),
+        (("--send-timeout", "-2"), "--send-timeout"),
+        (("--send-timeout", "inf"), "--send-timeout"),
+        (("--send-timeout", "soon"), "--send-timeout"),
         (("--max-connections", "0"), "--max-connections"),
         (("--journal-window", "0"), "--journal-window"),
         (("--region", "us east 1"), "--region"),
@@ -170,6 +179,32 @@ def test_the_cli_refuses_a_request_signed_for_another_region():
             bedrock_client(url).invoke_model(modelId=HAIKU, body=messages_body())
     finally:
         assert stop(process)[0] == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counting the stub's sockets needs /proc (Linux)")
+def test_send_timeout_drops_a_client_that_takes_none_of_its_reply(tmp_path):
+    # Eight megabytes: more than the socket buffers of both ends hold, so the reply waits for the client.
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"queue": [{"text": "x" * 8_000_000}]}))
+    journal = tmp_path / "journal.jsonl"
+    options = ["--send-timeout", "0.5", "--keep-alive-timeout", "600", "--no-max-tokens"]
+    process, url = start(*options, "--rules", str(rules), "--journal", str(journal))
+    try:
+        before = process_sockets(process.pid)
+        host, port = url.removeprefix("http://").split(":")
+        with socket.socket() as client:
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            client.connect((host, int(port)))
+            client.sendall(http1_request(SimpleNamespace(host=host, port=int(port), url=url), PLAIN_PATH))
+            # The stub journals a request before its answer goes out.
+            assert wait_until(lambda: journal.exists() and journal.stat().st_size > 0, 30)
+            # The client never reads and keeps its end open: only the send timeout can drop the connection, and the
+            # bound sits below the default of 10 s, so a stub that ignored the option would still hold it.
+            assert wait_until(lambda: not process_sockets(process.pid) - before, 8)
+    finally:
+        code, stderr = stop(process)
+    assert code == 0, stderr
+    assert "Traceback" not in stderr, stderr
 
 
 def test_the_cli_journals_a_bounded_window_by_default(tmp_path):

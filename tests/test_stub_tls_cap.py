@@ -5,8 +5,6 @@ sockets counted in /proc."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import signal
 import socket
 import ssl
@@ -23,7 +21,7 @@ import h2.errors
 import h11
 import pytest
 
-from tests.helpers import messages_body, signed_headers, wait_until
+from tests.helpers import messages_body, process_sockets, signed_headers, wait_until
 
 pytest.importorskip("trustme", reason="the stub's HTTPS needs trustme (bedrock-stub[tls])")
 if not Path("/proc/self/fd").is_dir():
@@ -57,14 +55,7 @@ class TlsStub:
         return self.process.returncode, stderr or ""
 
     def sockets(self) -> set[str]:
-        """The stub's open sockets, as `socket:[inode]`, from its descriptor table."""
-        found = set()
-        for descriptor in Path(f"/proc/{self.process.pid}/fd").iterdir():
-            with contextlib.suppress(OSError):  # a descriptor closed while listed
-                link = os.readlink(descriptor)
-                if link.startswith("socket:"):
-                    found.add(link)
-        return found
+        return process_sockets(self.process.pid)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from .replies import Reply, Rule, load_rules_file
 from .server import DEFAULT_JOURNAL_WINDOW, DEFAULT_TIMEOUT, Stub, is_loopback
 from .sigv4 import DEFAULT_REGION, EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Credentials
 from .tls import trust_hints
+from .transport import DEFAULT_SEND_TIMEOUT
 from .upstream import Upstream
 
 
@@ -191,6 +192,14 @@ def build_parser(prog: str = "bedrock-stub") -> argparse.ArgumentParser:
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help="close a connection idle this long, or that has not completed a request's head in this time "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--send-timeout",
+        type=_seconds,
+        default=DEFAULT_SEND_TIMEOUT,
+        metavar="SECONDS",
+        help="drop a connection (or reset an HTTP/2 stream) whose client takes none of its reply for this long "
         "(default: %(default)s)",
     )
     parser.add_argument(
@@ -431,6 +440,7 @@ def main(argv: list[str] | None = None, prog: str = "bedrock-stub") -> int:
             ca_file=args.ca_file,
             read_timeout=args.read_timeout,
             keep_alive_timeout=args.keep_alive_timeout,
+            send_timeout=args.send_timeout,
             max_connections=args.max_connections,
             models=[known[model_id] for model_id in args.models] if args.models else catalogue,
             stream_piece_chars=args.stream_piece_chars,
