@@ -248,6 +248,8 @@ class StubTCPServer(TCPServer):
         self.writer.transport.close()
         if self.writer.get_extra_info("ssl_object") is not None:
             shut_down(self.writer.get_extra_info("socket"), socket.SHUT_RD)
+            # Bytes queued beneath TLS for a client that stopped reading hold the close: no longer than a send may.
+            self.loop.call_later(self._send_timeout, self.writer.transport.abort)
 
     def has_unsent(self) -> bool:
         return bool(self.writer.transport.get_write_buffer_size())
