@@ -3,16 +3,24 @@ upstream origin, and the pins in Cargo.lock."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from bedrock_stub import CONVERSE, CONVERSE_STREAM
 
 from bedrock_mirror import idioms, registry
+from bedrock_mirror.environment import scrubbed
+from bedrock_mirror.process import run_process
+from bedrock_mirror.registry import rust
 from bedrock_mirror.versions import language_pin
+from tests.helpers import ready_language
 
 tomllib = pytest.importorskip("tomllib", reason="reading Cargo.toml needs Python 3.11 or later (tomllib)")
 RUST = registry.language("rust")
+FLOORS = Path(__file__).resolve().parent.parent / "bedrock_mirror" / "bench" / "floors"
 CALLS = {CONVERSE: "converse", CONVERSE_STREAM: "converse_stream"}
 # The dependencies of upstream's rustv1/examples/bedrock-runtime/Cargo.toml.
 UPSTREAM_DEPENDENCIES = {
@@ -79,3 +87,58 @@ def test_a_drift_copy_keeps_the_programs_sources_and_leaves_build_output_behind(
     (tmp_path / "go-source" / "bin" / "built").write_text("output", encoding="utf-8")
     _refresh_copy(tmp_path / "go-source", tmp_path / go.name)
     assert not (tmp_path / go.name / "bin").exists()
+
+
+def _floor_build() -> tuple[tuple[str, ...], ...]:
+    assert RUST.floor is not None, "Rust has no start-up floor: the bench cannot compare its examples to one"
+    return RUST.floor.build
+
+
+def test_the_floor_is_built_from_the_examples_manifest_and_lock_into_their_target():
+    *assemble, cargo = _floor_build()
+    # The examples' own manifest and lockfile, not a copy kept by hand: the same crates, features and profile.
+    copies = [command for command in assemble if command[0] == "cp"]
+    assert any({"Cargo.toml", "Cargo.lock"} <= set(command) for command in copies)
+    assert any("{floors}/floor.rs" in command for command in copies)
+    assert (FLOORS / "floor.rs").is_file()
+    assert cargo[:2] == ("cargo", "build") and {"--locked", "--offline"} <= set(cargo)
+    assert cargo[cargo.index("--target-dir") + 1] == rust.TARGET
+    assert cargo[cargo.index("--manifest-path") + 1].startswith("{cache}/")
+    assert RUST.floor is not None and RUST.floor.run == (rust.program(cargo[cargo.index("--bin") + 1]),)
+
+
+def test_the_floor_builds_the_client_the_way_the_examples_do():
+    floor = (FLOORS / "floor.rs").read_text(encoding="utf-8")
+    example = (RUST.path / "src" / "bin" / "converse.rs").read_text(encoding="utf-8")
+    for step in ("aws_config::defaults(BehaviorVersion::latest())", "#[tokio::main]", "Client::new(&sdk_config)"):
+        assert step in example and step in floor
+    # No request: the floor is the start-up alone.
+    assert not re.search(r"\.send\(\)", floor)
+
+
+@pytest.mark.skipif(shutil.which("rustfmt") is None, reason="checking floor.rs's format needs rustfmt (rustup)")
+def test_the_floor_is_formatted_by_rustfmt():
+    checked = run_process(
+        ("rustfmt", "--edition", "2021", "--check", str(FLOORS / "floor.rs")), cwd=FLOORS, env=os.environ, timeout=60
+    )
+    assert checked.ok, checked.output_tail(20)
+
+
+@pytest.mark.end_to_end
+def test_the_floor_reuses_the_examples_compiled_sdk_and_prints(tmp_path):
+    ready_language(RUST)
+
+    def fill(command: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(part.replace("{floors}", str(FLOORS)).replace("{cache}", str(tmp_path)) for part in command)
+
+    env = scrubbed(os.environ)
+    for command in _floor_build():
+        built = run_process(fill(command), cwd=RUST.path, env=env, timeout=600)
+        assert built.ok, built.output_tail(20)
+    # The examples' build already compiled every crate: only the floor's own package is compiled.
+    compiled = set(re.findall(r"^\s*Compiling (\S+) v", built.stderr, re.MULTILINE))
+    assert compiled <= {"bedrock-runtime"}, built.stderr
+    assert RUST.floor is not None
+    floor = run_process(fill(RUST.floor.run), cwd=RUST.path, env=env, timeout=120)
+    assert floor.ok, floor.output_tail(20)
+    assert floor.stdout.strip() == "floor"

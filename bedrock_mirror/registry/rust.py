@@ -6,7 +6,7 @@ from bedrock_stub import CONVERSE, CONVERSE_STREAM
 
 from ..extraction import AfterLastLine
 from .common import CLAUDE_3_HAIKU, WEATHER_TOOL
-from .model import Check, ErrorPath, Installed, Language, Sample, Sdk, Step, Tool
+from .model import Check, ErrorPath, Floor, Installed, Language, Sample, Sdk, Step, Tool
 
 # 1.94.1: the AWS SDK for Rust's minimum; Debian's cargo is older.
 CARGO = Tool("cargo", "Rust 1.94.1 or later with cargo", "rustup (https://rustup.rs)")
@@ -21,6 +21,34 @@ PROGRAMS = ("converse", "converse-stream", "tool-use")
 
 def program(name: str) -> str:
     return f"{TARGET}/debug/{name}"
+
+
+# The floor is one more program of the examples' own package, assembled in the benchmark's folder: cargo reads the
+# lockfile beside the manifest, and `--locked` holds only for the manifest the lock was made for. The same manifest
+# and lock resolve the same crates, features and [profile.dev], so cargo reuses the examples' compiled SDK from their
+# target folder and compiles the floor alone.
+FLOOR_PACKAGE = "{cache}/rust-floor"
+FLOOR = Floor(
+    (program("floor"),),
+    build=(
+        ("mkdir", "-p", f"{FLOOR_PACKAGE}/src/bin"),
+        # -p keeps the times, so that an unchanged floor is not compiled again.
+        ("cp", "-p", "Cargo.toml", "Cargo.lock", f"{FLOOR_PACKAGE}/"),
+        ("cp", "-p", "{floors}/floor.rs", f"{FLOOR_PACKAGE}/src/bin/floor.rs"),
+        (
+            "cargo",
+            "build",
+            "--locked",
+            "--offline",
+            "--manifest-path",
+            f"{FLOOR_PACKAGE}/Cargo.toml",
+            "--target-dir",
+            TARGET,
+            "--bin",
+            "floor",
+        ),
+    ),
+)
 
 
 # main returns its error type, so the standard library prints it on standard error as `Error: <Debug form>` and
@@ -98,6 +126,7 @@ LANGUAGE = Language(
             upstream=f"{UPSTREAM}/tool-use.rs@46c2187478902e72891354b87435d7c72fe20680",
         ),
     ),
+    floor=FLOOR,
     checks=(
         Check("cargo fmt", ("cargo", "fmt", "--check"), tools=(CARGO, RUSTFMT)),
         Check(
