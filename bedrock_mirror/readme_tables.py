@@ -86,7 +86,7 @@ def _thinking_cell(model: Model) -> str:
     if not model.thinking:
         return "—"
     if model.adaptive_only:
-        return "adaptive only"
+        return "adaptive only" + (", shown only on request" if model.omits_thinking else "")
     return "budget or adaptive" if takes_adaptive_thinking(model) else "budget"
 
 

@@ -249,6 +249,12 @@ def test_the_catalogue_flags_exactly_claude_3_7_and_the_4_family_for_thinking():
         "Claude Opus 4.8",
         "Claude Sonnet 5",
         "Claude Opus 5",
+        "Claude Fable 5",
+        "Claude Fable 5.1",
+        "Claude Opus 5.5",
+        "Claude Sonnet 5.5",
+        "Claude Haiku 5.5",
+        "Claude Fable 5.2",
     }
 
 

@@ -474,6 +474,8 @@ class BedrockRuntimeApp:
             broken = broken or _StreamBreak(member, error)
         limit = request.max_tokens if state.honour_max_tokens else None
         reasoning = (state.reasoning if reply.reasoning is None else reply.reasoning) if request.thinking else None
+        if reasoning is not None and not request.thinking_shown:
+            reasoning = ""  # `thinking.display` "omitted": the block comes back empty, signature kept
         return shape(reply, max_tokens=limit, stop_sequences=request.stop_sequences, reasoning=reasoning), broken
 
     async def _send_json(
@@ -565,6 +567,7 @@ class _ModelRequest(Protocol):
     input_tokens: int
     text: str
     thinking: bool
+    thinking_shown: bool
     constraints: Constraints
     latest_text: str
     after_tool_result: bool

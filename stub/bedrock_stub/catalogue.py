@@ -49,8 +49,33 @@ Facts, and where they come from:
   "output_config.effort" to control thinking behavior.' (AWS's model cards; the same text from Bedrock in client
   trackers: anthropics/claude-code#63546 for Opus 4.8 through InvokeModel, earendil-works/pi#7081 and
   openclaw/openclaw#125886 for Opus 5 through Converse, behind "The model returned the following errors: ").
-  Newer releases
-  (Claude Fable 5, Opus 5.5, ...) are a models file away: see `load_models_file`.
+  Opus 4.7, Opus 4.8, Sonnet 5 and Opus 5, and Fable 5 and Opus 5.5 below, default `thinking.display` to
+  "omitted" (`omits_thinking`: the thinking block comes back empty but signed; models.py names the reports of
+  real Bedrock traffic).
+- The releases after Opus 5 (AWS's model cards, "model-card-anthropic-claude-<name>", each naming a 1M-token
+  context window, 128K output tokens and adaptive thinking only; the profiles are those clients call, where the
+  card's profile table was not at hand):
+  - Fable 5 `anthropic.claude-fable-5` (June 2026), `inferenceTypesSupported: ["INFERENCE_PROFILE"]` from
+    GetFoundationModel and Converse answered in us-west-2 (danny-avila/LibreChat#13628); profiles global/us
+    (andisearch/airun v2.6.0, LiteLLM's tests); thinking omitted by default (lobehub/lobehub#17620);
+  - Fable 5.1 `anthropic.claude-fable-5-1` (September 2026), profiles global/us (clients' configurations);
+  - Opus 5.5 `anthropic.claude-opus-5-5` (September 2026), `inferenceTypesSupported: ["INFERENCE_PROFILE"]` and
+    the `jp.` and `global.` profiles from list-foundation-models and list-inference-profiles in ap-northeast-1,
+    called through Converse (dev.classmethod.jp, "bedrock-claude-opus-5-5", 2026-09-23); `us.` and `au.` as
+    clients call them; thinking omitted by default (stdapi-ai/stdapi.ai#285);
+  - Sonnet 5.5 `anthropic.claude-sonnet-5-5` (September 2026) with `us.` (the AI SDK's Bedrock ids,
+    @ai-sdk/amazon-bedrock 5.0.99) and `global.` (clients' pricing tables); it refuses a thinking budget;
+  - Haiku 5.5 `anthropic.claude-haiku-5-5` (October 2026) with `us.` (@ai-sdk/amazon-bedrock 5.0.109), which
+    takes no thinking budget either;
+  - Fable 5.2 `anthropic.claude-fable-5-2` (November 2026) with `us.` (@ai-sdk/amazon-bedrock 3.0.145).
+  No recording was found of the default display of Fable 5.1 and 5.2, Sonnet 5.5 or Haiku 5.5: they keep the
+  summarized default until one is (a models file sets `omits_thinking`). Not modelled, for want of Bedrock's
+  words: that Fable and the 5.5 models refuse `thinking: {"type": "disabled"}` and think when the key is absent
+  (as Opus 5 and Sonnet 5 do), and their narrower sampling ranges. Newer releases are a models file away: see
+  `load_models_file`.
+- Retirements are not modelled: the mirror's samples call Claude 2 and Claude 3 models by design, and AWS's
+  lifecycle pages (model-lifecycle-legacy) list several of the catalogue's older models as Legacy or past their
+  end-of-life date (Claude 3.5 Haiku's model card: end of life 2026-06-19).
 - Profile prefixes `jp.` and `au.` (Japan and Australia, AWS's inference-profile page from late 2025): Sonnet 4.5
   and Haiku 4.5 and Opus 4.5 have `jp.` (client checks against `list-inference-profiles`, langgenius
   dify-official-plugins#3667); Haiku 4.5 also `au.`.
@@ -99,6 +124,7 @@ class Model:
     title: str = ""
     thinking: bool = False  # accepts extended thinking
     adaptive_only: bool = False  # refuses `thinking.type` "enabled": adaptive thinking only
+    omits_thinking: bool = False  # `thinking.display` defaults to "omitted": thinking blocks come back empty
 
 
 _US_EU_APAC = ("us", "eu", "apac")
@@ -238,6 +264,7 @@ CATALOGUE: tuple[Model, ...] = (
         title="Claude Opus 4.7",
         thinking=True,
         adaptive_only=True,
+        omits_thinking=True,
     ),
     Model(
         "anthropic.claude-opus-4-8",
@@ -248,6 +275,7 @@ CATALOGUE: tuple[Model, ...] = (
         title="Claude Opus 4.8",
         thinking=True,
         adaptive_only=True,
+        omits_thinking=True,
     ),
     Model(
         "anthropic.claude-sonnet-5",
@@ -258,6 +286,7 @@ CATALOGUE: tuple[Model, ...] = (
         title="Claude Sonnet 5",
         thinking=True,
         adaptive_only=True,
+        omits_thinking=True,
     ),
     Model(
         "anthropic.claude-opus-5",
@@ -266,6 +295,69 @@ CATALOGUE: tuple[Model, ...] = (
         profiles=("global", "us", "eu", "au", "us-gov"),
         profile_only=True,
         title="Claude Opus 5",
+        thinking=True,
+        adaptive_only=True,
+        omits_thinking=True,
+    ),
+    Model(
+        "anthropic.claude-fable-5",
+        "claude-fable-5",
+        128000,
+        profiles=("global", "us"),
+        profile_only=True,
+        title="Claude Fable 5",
+        thinking=True,
+        adaptive_only=True,
+        omits_thinking=True,
+    ),
+    Model(
+        "anthropic.claude-fable-5-1",
+        "claude-fable-5-1",
+        128000,
+        profiles=("global", "us"),
+        profile_only=True,
+        title="Claude Fable 5.1",
+        thinking=True,
+        adaptive_only=True,
+    ),
+    Model(
+        "anthropic.claude-opus-5-5",
+        "claude-opus-5-5",
+        128000,
+        profiles=("global", "us", "jp", "au"),
+        profile_only=True,
+        title="Claude Opus 5.5",
+        thinking=True,
+        adaptive_only=True,
+        omits_thinking=True,
+    ),
+    Model(
+        "anthropic.claude-sonnet-5-5",
+        "claude-sonnet-5-5",
+        128000,
+        profiles=("global", "us"),
+        profile_only=True,
+        title="Claude Sonnet 5.5",
+        thinking=True,
+        adaptive_only=True,
+    ),
+    Model(
+        "anthropic.claude-haiku-5-5",
+        "claude-haiku-5-5",
+        128000,
+        profiles=("us",),
+        profile_only=True,
+        title="Claude Haiku 5.5",
+        thinking=True,
+        adaptive_only=True,
+    ),
+    Model(
+        "anthropic.claude-fable-5-2",
+        "claude-fable-5-2",
+        128000,
+        profiles=("us",),
+        profile_only=True,
+        title="Claude Fable 5.2",
         thinking=True,
         adaptive_only=True,
     ),

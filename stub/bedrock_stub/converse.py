@@ -70,7 +70,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .errors import BedrockError, malformed_input, validation_error
-from .models import EFFORTS, MESSAGES_KEYS, Finding, Model, split_text, takes_adaptive_thinking, thinking_enabled
+from .models import (
+    EFFORTS,
+    MESSAGES_KEYS,
+    Finding,
+    Model,
+    split_text,
+    takes_adaptive_thinking,
+    thinking_enabled,
+    thinking_shown,
+)
 from .prompt_cache import (
     MAX_CACHE_POINTS,
     NOTHING_CACHED,
@@ -127,6 +136,7 @@ class Conversation:
     text: str  # every text the caller sent, for reply rules
     findings: list[Finding] = field(default_factory=list)
     thinking: bool = False  # the request enabled extended thinking
+    thinking_shown: bool = True  # the reasoning block carries its text (`thinking.display`, models.py)
     cache_points: list[CachePoint] = field(default_factory=list)
     # What the reply echoes: `serviceTier` and `performanceConfig` as the request gave them.
     echoed: dict[str, Any] = field(default_factory=dict)
@@ -214,6 +224,7 @@ def conversation_from(
     _check_additional_fields(model, fields)
     limit = max_tokens if max_tokens is not None else min(default_max_tokens, model.max_output_tokens)
     thinking = False
+    shown = True
     if isinstance(fields, dict) and "thinking" in fields:
         if max_tokens is None:
             limit = model.max_output_tokens
@@ -227,6 +238,7 @@ def conversation_from(
             adaptive=takes_adaptive_thinking(model),
             adaptive_only=model.adaptive_only,
         )
+        shown = not thinking or thinking_shown(fields["thinking"], model, prefix=MODEL_ERRORS)
     if thinking and constraints.forces_tool:
         raise validation_error(MODEL_ERRORS + FORCED_WITH_THINKING)
     input_chars = sum(len(text) for text in texts)
@@ -238,6 +250,7 @@ def conversation_from(
         input_tokens=count_tokens_of_chars(input_chars),
         text="\n".join(texts),
         thinking=thinking,
+        thinking_shown=shown,
         cache_points=_cache_points(model, body),
         echoed=_echoed_settings(body),
         constraints=constraints,
@@ -667,7 +680,8 @@ def converse_stream_events(
     yield "messageStart", {"role": "assistant"}
     index = 0
     if answer.reasoning is not None:
-        for piece in split_text(answer.reasoning, piece_chars):
+        # Omitted thinking (an empty text) streams the signature alone.
+        for piece in split_text(answer.reasoning, piece_chars) if answer.reasoning else ():
             yield "contentBlockDelta", {"contentBlockIndex": 0, "delta": {"reasoningContent": {"text": piece}}}
         signature = {"reasoningContent": {"signature": answer.signature}}
         yield "contentBlockDelta", {"contentBlockIndex": 0, "delta": signature}

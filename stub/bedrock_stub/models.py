@@ -21,6 +21,19 @@ where one was found:
 Converse puts the same errors behind "The model returned the following errors: ", as it does for every error the
 model itself reports.
 
+What the thinking block shows follows `thinking.display`, "summarized" or "omitted" (Anthropic's "Controlling
+thinking display"). Omitted, the block keeps its signature and carries an empty `thinking`, and a stream sends its
+`content_block_start` and `signature_delta` with no `thinking_delta` between them; Converse's `reasoningText` then
+has an empty `text` and ConverseStream only the signature delta. The default is "omitted" on the models the
+catalogue marks `omits_thinking` (Opus 4.7 and later, Sonnet 5, Fable 5), "summarized" on the others, as Bedrock
+serves them: Opus 4.8 through `us.` profiles streamed empty thinking unless `display: "summarized"` was sent, which a
+raw InvokeModel honoured (anthropics/claude-agent-sdk-typescript#373, 2026-07-10); Sonnet 5 through
+`global.anthropic.claude-sonnet-5` the same (anthropics/claude-code#79060, 2026-07-19, InvokeModelWithResponseStream;
+crmne/ruby_llm#868, 2026-08-10, and Boise-State-Development/agentcore-public-stack#721, 2026-07-24, Converse
+`reasoningText` with an empty text and a signature); Opus 4.7 (anomalyco/opencode#23166, 2026-04-17), Opus 5 and
+5.5 (stdapi-ai/stdapi.ai#285, 2026-09-22) likewise; Sonnet 4.6 still sends its summary unasked (#373). Another
+value is refused in the schema check's words (the stub's own message: no recording of one was found).
+
 Prompt caching in a Messages body: `cache_control: {"type": "ephemeral", "ttl"?: "5m"|"1h"}` on a tool, a system
 block or a content block ends a prefix to cache (Anthropic's "Prompt caching"; AWS's prompt caching guide for
 InvokeModel); `prompt_cache.py` holds the cache. A wrong type or TTL is refused as the schema check words any bad
@@ -66,6 +79,8 @@ ENABLED_NOT_SUPPORTED = (
     '"thinking.type.enabled" is not supported for this model. '
     'Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.'
 )
+ThinkingDisplay = Literal["summarized", "omitted"]
+THINKING_DISPLAYS: tuple[ThinkingDisplay, ...] = ("summarized", "omitted")
 MAX_TOKENS_NOT_ABOVE_BUDGET = (
     "`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at "
     f"{THINKING_DOCS}#max-tokens-and-context-window-size"
@@ -130,6 +145,20 @@ def thinking_enabled(
     return True
 
 
+def thinking_shown(thinking: Any, model: Model, prefix: str = "") -> bool:
+    """Whether the reply's thinking block carries the thinking text: `thinking.display` when the request sets it,
+    else the model's default (`Model.omits_thinking`). Call it once `thinking_enabled` has accepted `thinking`."""
+    display: object = thinking.get("display") if isinstance(thinking, dict) else None
+    if display is None:
+        return not model.omits_thinking
+    if display not in THINKING_DISPLAYS:
+        raise validation_error(
+            f"{prefix}thinking.{thinking.get('type')}.display: Input should be "
+            + " or ".join(f"'{value}'" for value in THINKING_DISPLAYS)
+        )
+    return display == "summarized"
+
+
 def _check_thinking_sampling(temperature: Any, top_p: Any, top_k: Any, prefix: str) -> None:
     if temperature is not None and temperature != 1:
         raise validation_error(prefix + THINKING_TEMPERATURE)
@@ -159,6 +188,7 @@ class Invocation:
     input_tokens: int = 0
     text: str = ""  # every text the caller sent, for reply rules
     thinking: bool = False  # the request enabled extended thinking
+    thinking_shown: bool = True  # the thinking block carries its text (`thinking.display`)
     cache_points: list[CachePoint] = field(default_factory=list)
     constraints: Constraints = NO_CONSTRAINTS  # tool choice and strict tools
     latest_text: str = ""  # the last user turn's texts and tool results, for reply rules (a legacy prompt: all)
@@ -281,6 +311,7 @@ def _parse_messages(model: Model, body: dict[str, Any]) -> Invocation:
         input_tokens=count_tokens_of_chars(len(text)),
         text=text,
         thinking=thinking,
+        thinking_shown=not thinking or thinking_shown(body["thinking"], model),
         cache_points=_cache_points(model, body),
         constraints=constraints,
         **_latest_turn(messages),
@@ -723,7 +754,8 @@ def stream_events(
     if answer.reasoning is not None:
         block: dict[str, Any] = {"type": "thinking", "thinking": "", "signature": ""}
         yield {"type": "content_block_start", "index": 0, "content_block": block}
-        for piece in split_text(answer.reasoning, piece_chars):
+        # Omitted thinking (an empty text) streams no thinking_delta at all.
+        for piece in split_text(answer.reasoning, piece_chars) if answer.reasoning else ():
             yield {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": piece}}
         yield {
             "type": "content_block_delta",
