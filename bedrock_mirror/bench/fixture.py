@@ -30,7 +30,7 @@ from typing import Any, Literal
 import nox.project
 
 from ..registry import ROOT
-from . import peers
+from . import peers, tables
 from .servers import fetch
 from .shapes import CONVERSE, PLAIN, signed_headers
 
@@ -307,19 +307,19 @@ def markdown(fixture: dict[str, Any], level: str = "##") -> list[str]:
         "tests, which includes the fixture's one-time start; pytest's median: setup + call + teardown of one test. "
         "stub/x: the stub's cost over x's (under 1, the stub is cheaper).",
         "",
-        "| Fake | Version | Call | Per test ms | pytest's median ms | Suite s | Empty suite s | stub/x |",
-        "|---|---|---|---|---|---|---|---|",
     ]
     calls = {"bedrock-stub": "Converse", "moto": "InvokeModel", "pytest-httpserver": "Converse"}
-    for name, measured in fixture["contenders"].items():
-        version = fixture["versions"].get(name, "")
-        if "unavailable" in measured:
-            lines.append(f"| {name} | {version} | {calls.get(name, '')} | — | — | — | — | {measured['unavailable']} |")
-            continue
-        ratio = fixture["ratios"].get(name)
-        lines.append(
-            f"| {name} | {version} | {calls.get(name, '')} | {measured['per_test_ms']} | "
-            f"{measured['pytest_median_ms']} | {measured['suite_s']} | {measured['empty_suite_s']} | "
-            f"{'' if ratio is None else ratio} |"
-        )
-    return lines
+    return lines + tables.contenders(
+        fixture,
+        "contenders",
+        ("Per test ms", "pytest's median ms", "Suite s", "Empty suite s"),
+        lambda measured: (
+            measured["per_test_ms"],
+            measured["pytest_median_ms"],
+            measured["suite_s"],
+            measured["empty_suite_s"],
+        ),
+        kind="Fake",
+        ratio_column="stub/x",
+        about=("Call", lambda name: calls.get(name, "")),
+    )

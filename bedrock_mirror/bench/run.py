@@ -9,7 +9,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -19,7 +19,7 @@ from bedrock_stub.models import CATALOGUE
 from .. import registry
 from ..results import output_dir
 from . import fixture as fixture_cost
-from . import page, startup
+from . import page, startup, tables
 from . import peers as peer_tools
 from . import suite as whole_suite
 from .bare_app import encode_replies
@@ -47,6 +47,60 @@ TARGETS = {
 TARGET_PEER = "ministack"
 # The fixed-reply apps the stub is measured beside, on the same Hypercorn: the first is the target's reference.
 BARE_APPS = {"bare": "bedrock_mirror.bench.bare_starlette", "bare-raw": "bedrock_mirror.bench.bare_app"}
+
+
+@dataclass(frozen=True)
+class Count:
+    """A whole-number option: how many of something a run does (at least 1, or 0 where 0 skips its part)."""
+
+    flag: str
+    default: int
+    what: str
+    zero_skips: bool = False
+
+    @property
+    def dest(self) -> str:
+        return self.flag.removeprefix("--").replace("-", "_")
+
+    def keywords(self) -> dict[str, Any]:
+        skips = "; 0 skips" if self.zero_skips else ""
+        return {"type": int, "default": self.default, "help": f"{self.what} (default {self.default}{skips})"}
+
+
+@dataclass(frozen=True)
+class Switch:
+    """An option that turns on a part a run leaves out by default."""
+
+    flag: str
+    what: str
+
+    def keywords(self) -> dict[str, Any]:
+        return {"action": "store_true", "help": self.what}
+
+
+# The options of `nox -s bench --` but `--only`, in the order its help lists them.
+OPTIONS: tuple[Count | Switch, ...] = (
+    Count("--requests", 2000, "requests per load cell and server"),
+    Count("--rounds", 2, "times each server is loaded on each cell, interleaved"),
+    Count("--stream-requests", 50, "streamed requests per operation and server"),
+    Switch(
+        "--peers",
+        "also install (pinned, into .cache/bench-peers/) and measure the peers: "
+        + ", ".join(peer.requirement for peer in PEERS),
+    ),
+    Switch(
+        "--profile",
+        "also sample the stub with py-spy under load, one operation at a time; writes "
+        "out/bench-profile-<operation>.txt (collapsed stacks)",
+    ),
+    Count("--profile-requests", 2000, "requests per operation and protocol profiled"),
+    Count("--sample-runs", 5, "warm runs of every program, beside as many of its language's floor", zero_skips=True),
+    Count("--suite-runs", 3, "warm full `nox` runs", zero_skips=True),
+    Count("--fixture-tests", 100, "tests in each generated fixture suite"),
+    Count("--fixture-rounds", 3, "runs of each fixture suite, interleaved"),
+    Count("--start-runs", 7, "starts of each server to its first answer"),
+    Count("--memory-requests", 10_000, "requests before a server's memory is read"),
+)
 
 
 def _contender(
@@ -410,14 +464,12 @@ def markdown(data: dict[str, Any]) -> str:
             f"{timing['note']} |"
         )
     lines += whole_suite.markdown(data.get("suite", {}))
-    met = {True: "yes", False: "**no**", None: "n/a"}
     counted = [v["met"] for v in data["verdicts"]]
     summary = (
         f"{counted.count(True)} of {len(counted)} met, {counted.count(False)} not met, "
         f"{counted.count(None)} not measurable here (the figure says why)."
     )
-    lines += ["", "## Targets", "", summary, "", "| Target | Figure | Met |", "|---|---|---|"]
-    lines += [f"| {v['target']} | {v['figure']} | {met[v['met']]} |" for v in data["verdicts"]]
+    lines += ["", "## Targets", "", summary, "", *tables.targets(data["verdicts"], unmeasured="n/a")]
     return "\n".join(lines) + "\n"
 
 
@@ -435,47 +487,8 @@ def main(arguments: list[str], log: Callable[[str], None] = print) -> dict[str, 
     import argparse
 
     parser = argparse.ArgumentParser(prog="nox -s bench --")
-    parser.add_argument("--requests", type=int, default=2000, help="requests per load cell and server (default 2000)")
-    parser.add_argument(
-        "--rounds", type=int, default=2, help="times each server is loaded on each cell, interleaved (default 2)"
-    )
-    parser.add_argument(
-        "--stream-requests", type=int, default=50, help="streamed requests per operation and server (default 50)"
-    )
-    parser.add_argument(
-        "--peers",
-        action="store_true",
-        help="also install (pinned, into .cache/bench-peers/) and measure the peers: "
-        + ", ".join(peer.requirement for peer in PEERS),
-    )
-    parser.add_argument(
-        "--profile",
-        action="store_true",
-        help="also sample the stub with py-spy under load, one operation at a time; writes "
-        "out/bench-profile-<operation>.txt (collapsed stacks)",
-    )
-    parser.add_argument(
-        "--profile-requests", type=int, default=2000, help="requests per operation and protocol profiled (default 2000)"
-    )
-    parser.add_argument(
-        "--sample-runs",
-        type=int,
-        default=5,
-        help="warm runs of every program, beside as many of its language's floor (default 5; 0 skips)",
-    )
-    parser.add_argument("--suite-runs", type=int, default=3, help="warm full `nox` runs (default 3; 0 skips)")
-    parser.add_argument(
-        "--fixture-tests", type=int, default=100, help="tests in each generated fixture suite (default 100)"
-    )
-    parser.add_argument(
-        "--fixture-rounds", type=int, default=3, help="runs of each fixture suite, interleaved (default 3)"
-    )
-    parser.add_argument(
-        "--start-runs", type=int, default=7, help="starts of each server to its first answer (default 7)"
-    )
-    parser.add_argument(
-        "--memory-requests", type=int, default=10_000, help="requests before a server's memory is read (default 10000)"
-    )
+    for option in OPTIONS:
+        parser.add_argument(option.flag, **option.keywords())
     parser.add_argument(
         "--only",
         type=_parts,
@@ -484,8 +497,9 @@ def main(arguments: list[str], log: Callable[[str], None] = print) -> dict[str, 
         help="run only these parts: " + ", ".join(PARTS) + " (default: all; profile still needs --profile)",
     )
     options = parser.parse_args(arguments)
-    counts = [options.requests, options.rounds, options.stream_requests, options.profile_requests]
-    counts += [options.fixture_tests, options.fixture_rounds, options.start_runs, options.memory_requests]
+    counts = [
+        getattr(options, option.dest) for option in OPTIONS if isinstance(option, Count) and not option.zero_skips
+    ]
     if min(counts) < 1:
         parser.error("every count (--requests, --rounds, --fixture-tests, ...) must be at least 1")
     data: dict[str, Any] = {

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ..registry import ROOT
+from . import tables
 
 SPEED_FILE = ROOT / "docs" / "speed.json"
-MET = {True: "yes", False: "**no**", None: "not measured"}
 
 
 def _kind(target: str) -> str:
@@ -92,10 +92,8 @@ def table(path: Path = SPEED_FILE) -> str:
         f"Targets, and the figures of the last `nox -s bench` ({summary['when']}, {summary['cores']} cores, a machine "
         "shared with other work: compare the ratios):",
         "",
-        "| Target | Figure | Met |",
-        "|---|---|---|",
+        *tables.targets(summary["rows"], unmeasured="not measured"),
     ]
-    lines += [f"| {row['target']} | {row['figure']} | {MET[row['met']]} |" for row in summary["rows"]]
     return "\n".join(lines)
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import nox.project
 
 from ..registry import ROOT
-from . import peers
+from . import peers, tables
 from .load import LoadError, drive
 from .servers import fetch, free_port, stop_group
 from .shapes import INVOKE_MODEL, PLAIN, Shape, signed_headers
@@ -322,20 +322,13 @@ def markdown(startup: dict[str, Any] | None, memory_figures: dict[str, Any] | No
             "From spawning the process to the first InvokeModel answered 200; `Stub()` in process: a fresh interpreter "
             "importing the stub, starting it and sending one request. x/stub: how many times the CLI's time.",
             "",
-            "| Server | Version | Runs | Median s | Min s | Max s | x/stub |",
-            "|---|---|---|---|---|---|---|",
+            *tables.contenders(
+                startup,
+                "servers",
+                ("Runs", "Median s", "Min s", "Max s"),
+                lambda measured: (measured["runs"], measured["median_s"], measured["min_s"], measured["max_s"]),
+            ),
         ]
-        for name, measured in startup["servers"].items():
-            version = startup.get("versions", {}).get(name, "")
-            if "unavailable" in measured:
-                lines.append(f"| {name} | {version} | — | — | — | — | {measured['unavailable']} |")
-                continue
-            ratio = startup["ratios"].get(name)
-            lines.append(
-                f"| {name} | {version} | {measured['runs']} | {measured['median_s']} | {measured['min_s']} | "
-                f"{measured['max_s']} | "
-                f"{'' if ratio is None else ratio} |"
-            )
     if memory_figures and "skipped" in memory_figures:
         lines += ["", f"{level} Resident memory", "", f"skipped: {memory_figures['skipped']}"]
     elif memory_figures:
@@ -345,18 +338,16 @@ def markdown(startup: dict[str, Any] | None, memory_figures: dict[str, Any] | No
             "",
             "VmRSS of the server's process group, MiB; x/stub: how many times the stub's, after the requests.",
             "",
-            "| Server | Version | At start MiB | After MiB | Growth MiB | Answered | x/stub |",
-            "|---|---|---|---|---|---|---|",
+            *tables.contenders(
+                memory_figures,
+                "servers",
+                ("At start MiB", "After MiB", "Growth MiB", "Answered"),
+                lambda measured: (
+                    measured["start_mib"],
+                    measured["after_mib"],
+                    measured["growth_mib"],
+                    f"{measured['answered']:,} of {measured['requests']:,}",
+                ),
+            ),
         ]
-        for name, measured in memory_figures["servers"].items():
-            version = memory_figures.get("versions", {}).get(name, "")
-            if "unavailable" in measured:
-                lines.append(f"| {name} | {version} | — | — | — | — | {measured['unavailable']} |")
-                continue
-            ratio = memory_figures["ratios"].get(name)
-            lines.append(
-                f"| {name} | {version} | {measured['start_mib']} | {measured['after_mib']} | "
-                f"{measured['growth_mib']} | "
-                f"{measured['answered']:,} of {measured['requests']:,} | {'' if ratio is None else ratio} |"
-            )
     return lines

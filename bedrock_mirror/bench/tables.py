@@ -1,0 +1,48 @@
+"""The bench's Markdown tables that more than one part writes: servers (or fakes) beside the stub, and the targets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+
+def row(cells: Iterable[object]) -> str:
+    return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+def contenders(
+    part: dict[str, Any],
+    group: str,
+    columns: Sequence[str],
+    figures: Callable[[dict[str, Any]], Sequence[object]],
+    *,
+    kind: str = "Server",
+    ratio_column: str = "x/stub",
+    about: tuple[str, Callable[[str], str]] | None = None,
+) -> list[str]:
+    """One row a contender of `part[group]`: its name, its version, what `about` says of it, its `figures` under
+    `columns`, and its ratio to the stub (`part["ratios"]`); one that could not be measured has dashes, and why in
+    the ratio's column."""
+    about_columns = [about[0]] if about else []
+    lines = [
+        row([kind, "Version", *about_columns, *columns, ratio_column]),
+        "|" + "---|" * (3 + len(about_columns) + len(columns)),
+    ]
+    for name, measured in part[group].items():
+        described = [name, part.get("versions", {}).get(name, ""), *([about[1](name)] if about else [])]
+        if "unavailable" in measured:
+            lines.append(row([*described, *["—"] * len(columns), measured["unavailable"]]))
+            continue
+        ratio = part["ratios"].get(name)
+        lines.append(row([*described, *figures(measured), "" if ratio is None else ratio]))
+    return lines
+
+
+def targets(verdicts: Iterable[dict[str, Any]], unmeasured: str) -> list[str]:
+    """Every target with its figure and whether it was met; `unmeasured` where it could not be measured."""
+    met = {True: "yes", False: "**no**", None: unmeasured}
+    return [
+        row(["Target", "Figure", "Met"]),
+        "|---|---|---|",
+        *(row([verdict["target"], verdict["figure"], met[verdict["met"]]]) for verdict in verdicts),
+    ]
