@@ -315,6 +315,28 @@ def _ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def _throughput_cells(cell: dict[str, Any], names: list[str], others: list[str]) -> list[object]:
+    servers = cell["servers"]
+    return [
+        cell["operation"],
+        cell["protocol"],
+        cell["clients"],
+        cell["requests"],
+        *(_cell(servers[name], "requests_per_second") for name in names),
+        *(_ratio(cell["ratios"].get(name)) for name in others),
+        *(_cell(servers[name], "p50_ms", "p99_ms") for name in names),
+    ]
+
+
+def _stream_cells(cell: dict[str, Any], names: list[str], others: list[str]) -> list[object]:
+    servers = cell["servers"]
+    return [
+        cell["operation"],
+        *(_cell(servers[name], "first_event_ms", "last_event_ms") for name in names),
+        *(f"{_ratio(cell['first_ratios'].get(name))}, {_ratio(cell['last_ratios'].get(name))}" for name in others),
+    ]
+
+
 def load_markdown(load: dict[str, Any]) -> list[str]:
     names = load["servers"]
     others = [name for name in names if name != "stub"]
@@ -328,49 +350,33 @@ def load_markdown(load: dict[str, Any]) -> list[str]:
             "bare-raw: the same reply from a raw ASGI callable (no framework), shown for comparison, no target. "
             "Rows over TLS: the stub with `--tls` beside bare serving HTTPS the same way (Hypercorn's TLS, ALPN).",
             "",
-            "| Operation | Protocol | Clients | Requests | "
-            + " | ".join(f"{name} req/s" for name in names)
-            + " | "
-            + " | ".join(f"stub/{name}" for name in others)
-            + " | "
-            + " | ".join(f"{name} p50 / p99 ms" for name in names)
-            + " |",
-            "|" + "---|" * (4 + 2 * len(names) + len(others)),
+            *tables.table(
+                [
+                    "Operation",
+                    "Protocol",
+                    "Clients",
+                    "Requests",
+                    *(f"{name} req/s" for name in names),
+                    *(f"stub/{name}" for name in others),
+                    *(f"{name} p50 / p99 ms" for name in names),
+                ],
+                (_throughput_cells(cell, names, others) for cell in load["plain"]),
+            ),
         ]
-        for row in load["plain"]:
-            servers = row["servers"]
-            lines.append(
-                f"| {row['operation']} | {row['protocol']} | {row['clients']} | {row['requests']} | "
-                + " | ".join(_cell(servers[name], "requests_per_second") for name in names)
-                + " | "
-                + " | ".join(_ratio(row["ratios"].get(name)) for name in others)
-                + " | "
-                + " | ".join(_cell(servers[name], "p50_ms", "p99_ms") for name in names)
-                + " |"
-            )
     lines += [
         "",
         "Streamed replies over HTTP/1.1, one request at a time: ms to the first / last byte of the event stream "
         "(x/stub: how many times faster the stub is).",
         "",
-        "| Operation | "
-        + " | ".join(f"{name} first / last ms" for name in names)
-        + " | "
-        + " | ".join(f"{name}/stub first, last" for name in others)
-        + " |",
-        "|" + "---|" * (1 + len(names) + len(others)),
+        *tables.table(
+            [
+                "Operation",
+                *(f"{name} first / last ms" for name in names),
+                *(f"{name}/stub first, last" for name in others),
+            ],
+            (_stream_cells(cell, names, others) for cell in load["streams"]),
+        ),
     ]
-    for row in load["streams"]:
-        servers = row["servers"]
-        lines.append(
-            f"| {row['operation']} | "
-            + " | ".join(_cell(servers[name], "first_event_ms", "last_event_ms") for name in names)
-            + " | "
-            + " | ".join(
-                f"{_ratio(row['first_ratios'].get(name))}, {_ratio(row['last_ratios'].get(name))}" for name in others
-            )
-            + " |"
-        )
     unavailable = {
         (name, measured["unavailable"])
         for row in (load["plain"] if isinstance(load["plain"], list) else []) + load["streams"]
@@ -405,30 +411,18 @@ def profile_markdown(profile: dict[str, Any]) -> list[str]:
         f"({RATE_PROFILED} samples a second, busy time only), "
         f"{profile['clients']} clients, over HTTP/1.1 then h2c; share of the busy time in brackets.",
         "",
-        "| Part | " + " | ".join(names) + " |",
-        "|---|" + "---|" * len(names),
+        *tables.head(["Part", *names]),
     ]
     for part in parts:
         cells = []
         for summary in operations.values():
             found = next((c for c in summary["categories"] if c["category"] == part), None)
             cells.append(f"{found['ms_per_request']} ({found['share']:.0%})" if found else "")
-        lines.append(f"| {part} | " + " | ".join(cells) + " |")
-    lines.append(
-        "| **stub, all (busy)** | "
-        + " | ".join(
-            f"**{summary['busy_ms_per_request']}** ({summary['requests']} requests)" for summary in operations.values()
-        )
-        + " |"
-    )
-    lines.append(
-        "| **bare app, all (busy)** | "
-        + " | ".join(
-            f"**{summary['bare']['busy_ms_per_request']}** ({summary['bare']['requests']} requests)"
-            for summary in operations.values()
-        )
-        + " |"
-    )
+        lines.append(tables.row([part, *cells]))
+    busy = {"stub": list(operations.values()), "bare app": [summary["bare"] for summary in operations.values()]}
+    for label, summaries in busy.items():
+        totals = [f"**{summary['busy_ms_per_request']}** ({summary['requests']} requests)" for summary in summaries]
+        lines.append(tables.row([f"**{label}, all (busy)**", *totals]))
     lines += ["", "Stub functions that cost most (with what they call outside the stub), share of the busy time:", ""]
     for name, summary in operations.items():
         top = ", ".join(f"`{f['function']}` {f['share']:.0%}" for f in summary["stub_functions"][:6])

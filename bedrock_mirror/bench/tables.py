@@ -1,4 +1,4 @@
-"""The bench's Markdown tables that more than one part writes: servers (or fakes) beside the stub, and the targets."""
+"""The bench's Markdown tables: a row, a head, and the tables several parts write (servers beside the stub, targets)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,15 @@ from typing import Any
 
 def row(cells: Iterable[object]) -> str:
     return "| " + " | ".join(str(cell) for cell in cells) + " |"
+
+
+def head(columns: Sequence[str]) -> list[str]:
+    """A table's first two lines: its columns' names, and the line under them."""
+    return [row(columns), "|" + "---|" * len(columns)]
+
+
+def table(columns: Sequence[str], rows: Iterable[Iterable[object]]) -> list[str]:
+    return [*head(columns), *(row(cells) for cells in rows)]
 
 
 def contenders(
@@ -24,10 +33,7 @@ def contenders(
     `columns`, and its ratio to the stub (`part["ratios"]`); one that could not be measured has dashes, and why in
     the ratio's column."""
     about_columns = [about[0]] if about else []
-    lines = [
-        row([kind, "Version", *about_columns, *columns, ratio_column]),
-        "|" + "---|" * (3 + len(about_columns) + len(columns)),
-    ]
+    lines = head([kind, "Version", *about_columns, *columns, ratio_column])
     for name, measured in part[group].items():
         described = [name, part.get("versions", {}).get(name, ""), *([about[1](name)] if about else [])]
         if "unavailable" in measured:
@@ -41,8 +47,7 @@ def contenders(
 def targets(verdicts: Iterable[dict[str, Any]], unmeasured: str) -> list[str]:
     """Every target with its figure and whether it was met; `unmeasured` where it could not be measured."""
     met = {True: "yes", False: "**no**", None: unmeasured}
-    return [
-        row(["Target", "Figure", "Met"]),
-        "|---|---|---|",
-        *(row([verdict["target"], verdict["figure"], met[verdict["met"]]]) for verdict in verdicts),
-    ]
+    return table(
+        ["Target", "Figure", "Met"],
+        ([verdict["target"], verdict["figure"], met[verdict["met"]]] for verdict in verdicts),
+    )
