@@ -71,3 +71,23 @@ def test_the_workflow_runs_a_job_for_every_registered_language():
     matrix = re.search(r"^\s+language: \[(.*)\]$", workflow, re.MULTILINE)
     assert matrix is not None
     assert [name.strip() for name in matrix.group(1).split(",")] == registry.language_names()
+
+
+def test_the_workflow_runs_the_end_to_end_tests_as_ci_run_does():
+    """Both leave out the grid of every language x scenario, which the language jobs (plain `nox` in .ci/run) run
+    once and the report checks; the test they deselect must exist, or the grid would run twice again unnoticed."""
+    import yaml
+
+    workflow = yaml.safe_load((lint.ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    in_workflow = [
+        step["run"]
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if step.get("run", "").startswith("nox -s e2e")
+    ]
+    ci_run = (lint.ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert in_workflow == [line for line in ci_run if line.startswith("nox -s e2e")]
+    [command] = in_workflow
+    deselected = command.split("--deselect ", 1)[1].split()[0]
+    path, name = deselected.split("::")
+    assert f"\ndef {name}(" in (lint.ROOT / path).read_text(encoding="utf-8"), f"{deselected} names no test"
