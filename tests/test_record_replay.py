@@ -258,6 +258,19 @@ def _valid(folder: Path) -> dict[str, Any]:
         ),
         (json.dumps({**_valid(Path()), "operation": "../../etc/passwd"}), "operation '../../etc/passwd' is not one of"),
         (json.dumps([1, 2]), "a recording must be a JSON object, not a list"),
+        (json.dumps({**_valid(Path()), "operation": "ApplyGuardrail"}), "guardrail is missing"),
+        (
+            json.dumps(
+                {**_valid(Path()), "operation": "ApplyGuardrail", "guardrail": {"identifier": "g", "version": ""}}
+            ),
+            "guardrail.version 1 to 64",
+        ),
+        (
+            json.dumps(
+                {**_valid(Path()), "operation": "ApplyGuardrail", "guardrail": {"identifier": "g", "version": "1"}}
+            ),
+            "request.path '/model/x/invoke' is not the path of ApplyGuardrail on a guardrail",
+        ),
         ("[" * 100_000, "not valid JSON"),
         (b"\xff\xfe", "not UTF-8 text"),
     ],
@@ -667,3 +680,77 @@ def test_stopping_the_recorder_closes_its_connections_upstream(tmp_path, chain_k
             recorder.stop()
         assert _sockets_to(upstream.port) == 0
         assert not relayed_through.is_open
+
+
+GUARDRAIL_ARN = "arn:aws:bedrock:us-east-1:123456789012:guardrail/gr1recorded"
+
+
+def _apply_guardrail_calls(client: Any) -> list[Any]:
+    """ApplyGuardrail as boto3 calls it: an intervention, a pass, an ARN for the identifier, and an unknown version."""
+    results: list[Any] = []
+    for identifier, version, source, text in (
+        ("gr1recorded", "1", "INPUT", "Tell me about the forbidden topic."),
+        ("gr1recorded", "DRAFT", "OUTPUT", "All fine here."),
+        (GUARDRAIL_ARN, "1", "INPUT", "Forbidden, again."),
+        ("gr1recorded", "7", "INPUT", "Which version?"),
+    ):
+        try:
+            reply = client.apply_guardrail(
+                guardrailIdentifier=identifier,
+                guardrailVersion=version,
+                source=source,
+                content=[{"text": {"text": text}}],
+            )
+            results.append([_metadata(reply), reply])
+        except ClientError as exc:
+            results.append(_error(exc))
+    return results
+
+
+def test_apply_guardrail_is_recorded_and_replayed(tmp_path, chain_keys):
+    folder = tmp_path / "recordings"
+    with Stub(reply=KNOWN_REPLY, credentials=UPSTREAM_KEYS) as upstream:
+        upstream.add_guardrail(
+            "gr1recorded", versions=("DRAFT", "1"), blocked_words=("forbidden",), blocked_input_message="Not here."
+        )
+        with Stub(upstream=upstream.url, record=folder) as recorder:
+            recorded = _apply_guardrail_calls(bedrock_client(recorder.url))
+            journal = recorder.journal.entries()
+        # Every call went upstream, re-signed with the upstream's keys.
+        assert [(entry.operation, entry.signature) for entry in upstream.journal.entries()] == [
+            ("ApplyGuardrail", "valid")
+        ] * 4
+    assert recorded[0][1]["action"] == "GUARDRAIL_INTERVENED" and recorded[0][1]["outputs"] == [{"text": "Not here."}]
+    assert recorded[1][1]["action"] == "NONE" and recorded[2][1]["action"] == "GUARDRAIL_INTERVENED"
+    assert recorded[3]["error"] == "ValidationException"
+    names = sorted(path.name for path in folder.iterdir())
+    assert names == [
+        "0001-ApplyGuardrail-gr1recorded_version_1.json",
+        "0002-ApplyGuardrail-gr1recorded_version_DRAFT.json",
+        "0003-ApplyGuardrail-arn_aws_bedrock_us-east-1_000000000000_guardrail_gr1recorded_version_1.json",
+        "0004-ApplyGuardrail-gr1recorded_version_7.json",
+    ]
+    assert [entry.recording for entry in journal] == names
+    first = json.loads((folder / names[0]).read_text())
+    assert first["guardrail"] == {"identifier": "gr1recorded", "version": "1"} and "model_id" not in first
+    assert first["request"]["path"] == "/guardrail/gr1recorded/version/1/apply"
+    assert first["request"]["body"]["content"] == [{"text": {"text": "Tell me about the forbidden topic."}}]
+    assert "123456789012" not in (folder / names[2]).read_text()
+
+    # The replaying stub knows no guardrail: each answer, the error included, comes from the recordings alone.
+    with Stub(replay=folder) as replayer:
+        client = bedrock_client(replayer.url)
+        assert _apply_guardrail_calls(client) == recorded
+        assert [entry.recording for entry in replayer.journal.entries()] == names
+        with pytest.raises(ClientError) as missed:
+            client.apply_guardrail(
+                guardrailIdentifier="gr1recorded",
+                guardrailVersion="2",
+                source="INPUT",
+                content=[{"text": {"text": "Tell me about the forbidden topic."}}],
+            )
+    assert _error(missed.value) == {
+        "error": "ValidationException",
+        "message": "No recording matches this request (ApplyGuardrail gr1recorded version 2). Closest: "
+        f"{names[0]}; it differs in guardrail: recorded gr1recorded version 1, asked gr1recorded version 2.",
+    }

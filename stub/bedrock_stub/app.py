@@ -45,6 +45,7 @@ from .operations import (
     INVOKE_MODEL_STREAM,
     Operation,
     OperationName,
+    guardrail_path,
 )
 from .prompt_cache import PromptCache
 from .relay import Relay
@@ -262,7 +263,7 @@ class BedrockRuntimeApp:
         entry = exchange.entry
         segments = exchange.raw_path.split("/")
         operation = BY_SEGMENT.get(segments[3]) if len(segments) == 4 and segments[1] == "model" else None
-        guardrail = _guardrail_path(segments) if operation is None else None
+        guardrail = guardrail_path(exchange.raw_path) if operation is None else None
         if (operation is None and guardrail is None) or scope["method"] != "POST" or not segments[2]:
             await _drain(receive)
             raise BedrockError("UnknownOperationException")
@@ -293,15 +294,16 @@ class BedrockRuntimeApp:
                 if verdict.status in _OTHER_KEYS:
                     self._tell_keys()
                 raise verdict.error
-        if relay is not None and operation is not None:
+        if relay is not None:
             query = scope.get("query_string", b"").decode("latin-1")
-            await relay.answer(exchange, operation, body, query, send)
+            await relay.answer(exchange, name, body, query, send, guardrail=guardrail)
             return
         fault = state.faults.take(name)
         if guardrail is not None:
             if fault is not None:
                 raise fault.to_error()
-            await self._send_json(send, exchange, apply_guardrail(body, *guardrail, state.guardrails))
+            reply = apply_guardrail(body, guardrail.identifier, guardrail.version, state.guardrails)
+            await self._send_json(send, exchange, reply)
             return
         assert operation is not None
         broken: _StreamBreak | None = None
@@ -595,13 +597,6 @@ _HANDLERS = {
     INVOKE_MODEL: BedrockRuntimeApp._invoke,
     INVOKE_MODEL_STREAM: BedrockRuntimeApp._invoke,
 }
-
-
-def _guardrail_path(segments: list[str]) -> tuple[str, str] | None:
-    """The guardrail and version of ApplyGuardrail's `/guardrail/{id}/version/{version}/apply`, if this is it."""
-    if len(segments) == 6 and segments[1] == "guardrail" and segments[3] == "version" and segments[5] == "apply":
-        return unquote(segments[2]), unquote(segments[4])
-    return None
 
 
 def _blocked(operation: Operation, use: GuardrailUse, source: Source) -> Answer:

@@ -456,9 +456,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def is_claude(model_id: str) -> bool:
-    """Whether a model id (base, profile or ARN) names one of Anthropic's models, the only ones the stub serves."""
-    return "anthropic." in model_id or "claude" in model_id
+def is_claude(model_id: str | None) -> bool:
+    """Whether a model id (base, profile or ARN) names one of Anthropic's models, the only ones the stub serves
+    (None, ApplyGuardrail's, names no model)."""
+    return model_id is not None and ("anthropic." in model_id or "claude" in model_id)
 
 
 def markdown(folder: Path, outcomes: list[Outcome], skipped: int, other_models: int = 0) -> str:
@@ -479,7 +480,7 @@ def markdown(folder: Path, outcomes: list[Outcome], skipped: int, other_models: 
         recording = outcome.recording
         result = f"{len(outcome.differences)} difference(s)" if outcome.differences else "matches"
         lines.append(
-            f"| {_cell(outcome.source)} | {recording.operation} | {_cell(recording.model_id)} | {recording.status} "
+            f"| {_cell(outcome.source)} | {recording.operation} | {_cell(recording.target)} | {recording.status} "
             f"| {result} |"
         )
     if differing:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final, Literal
+from urllib.parse import unquote
 
 from .errors import ModeledErrorName, StreamErrorMember
 
@@ -97,3 +98,23 @@ OPERATIONS: dict[str, Operation] = {
 OPERATION_NAMES: tuple[ModelOperationName, ...] = tuple(operation.name for operation in OPERATIONS.values())
 BY_SEGMENT: dict[str, Operation] = {operation.segment: operation for operation in OPERATIONS.values()}
 STREAMING_OPERATIONS = frozenset(name for name, operation in OPERATIONS.items() if operation.streams)
+
+
+@dataclass(frozen=True)
+class GuardrailRef:
+    """The guardrail and version an ApplyGuardrail request names in its path."""
+
+    identifier: str
+    version: str
+
+    def __str__(self) -> str:
+        return f"{self.identifier} version {self.version}"
+
+
+def guardrail_path(raw_path: str) -> GuardrailRef | None:
+    """The guardrail of ApplyGuardrail's `/guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply` (its
+    `http.requestUri`; an ARN identifier arrives percent-encoded), or None for any other path."""
+    segments = raw_path.split("?", 1)[0].split("/")
+    if len(segments) == 6 and segments[1] == "guardrail" and segments[3] == "version" and segments[5] == "apply":
+        return GuardrailRef(unquote(segments[2]), unquote(segments[4]))
+    return None

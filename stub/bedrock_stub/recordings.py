@@ -1,15 +1,17 @@
 """Recordings of real exchanges: the file format, what is scrubbed before writing, loading, and request matching.
 
-One exchange is one JSON file, `NNNN-<Operation>-<model>.json`, written so that a diff of two recordings reads like
-a diff of two answers: the request body and the reply body as JSON, a stream as its decoded events (a chunk's
-base64 model event decoded to JSON, Bedrock's random `p` padding dropped) each with the milliseconds since the
-request left. Before a file is written, headers that carry credentials are dropped, account ids inside ARNs become
-`000000000000`, and any credential value the recorder knows is replaced wherever it still appears.
+One exchange is one JSON file, `NNNN-<Operation>-<model>.json` (ApplyGuardrail's names its guardrail and version
+instead), written so that a diff of two recordings reads like a diff of two answers: the request body and the reply
+body as JSON, a stream as its decoded events (a chunk's base64 model event decoded to JSON, Bedrock's random `p`
+padding dropped) each with the milliseconds since the request left. Before a file is written, headers that carry
+credentials are dropped, account ids inside ARNs become `000000000000`, and any credential value the recorder knows
+is replaced wherever it still appears.
 
-A request matches a recording on its operation, model id and body, the body compared as parsed JSON (key order and
-spacing never matter, account ids masked as in the file); `MatchRule` leaves out any of the three, or body members
-by path (`inferenceConfig.temperature`). Several recordings of one request answer in the order they were recorded,
-starting over once each has answered (a throttled attempt and its retry replay as they happened).
+A request matches a recording on its operation, model id (ApplyGuardrail's: its guardrail and version) and body, the
+body compared as parsed JSON (key order and spacing never matter, account ids masked as in the file); `MatchRule`
+leaves out any of the three, or body members by path (`inferenceConfig.temperature`). Several recordings of one
+request answer in the order they were recorded, starting over once each has answered (a throttled attempt and its
+retry replay as they happened).
 """
 
 from __future__ import annotations
@@ -25,13 +27,24 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote
 
-from .operations import BY_SEGMENT, OPERATIONS, ModelOperationName
+from .operations import (
+    APPLY_GUARDRAIL,
+    BY_SEGMENT,
+    OPERATION_NAMES,
+    GuardrailRef,
+    ModelOperationName,
+    OperationName,
+    guardrail_path,
+)
 
 FORMAT = "bedrock-stub/recording-v1"
 # A recording larger than this is refused unread: the largest request Bedrock takes is 25 MB, and a reply is smaller.
 MAX_RECORDING_BYTES = 64 * 1024 * 1024
 MASKED_ACCOUNT = "000000000000"
 REDACTED = "REDACTED"
+# The operations a recording may hold: every one the stub serves.
+RECORDED_OPERATIONS: tuple[OperationName, ...] = (*OPERATION_NAMES, APPLY_GUARDRAIL)
+# `model` is what the request names: its model, or for ApplyGuardrail its guardrail and version.
 MatchPart = Literal["operation", "model", "body"]
 MATCH_PARTS: tuple[MatchPart, ...] = ("operation", "model", "body")
 # An event-stream message's type (`:message-type`): an event, a modelled exception, or an unmodelled error.
@@ -81,8 +94,8 @@ class StreamEvent:
 class Recording:
     """One exchange: the request as it reached the stub, and the reply as the upstream gave it."""
 
-    operation: ModelOperationName
-    model_id: str
+    operation: OperationName
+    model_id: str | None  # None for ApplyGuardrail, which names a guardrail instead
     method: str
     path: str
     request_headers: dict[str, str]
@@ -94,6 +107,12 @@ class Recording:
     events: list[StreamEvent] | None = None
     recorded_at: str = ""
     name: str = ""  # the file name it was read from or written to
+    guardrail: GuardrailRef | None = None  # ApplyGuardrail's
+
+    @property
+    def target(self) -> str:
+        """What the request names: its model id, or ApplyGuardrail's guardrail and version."""
+        return str(self.guardrail) if self.guardrail is not None else self.model_id or ""
 
     @property
     def error_type(self) -> str | None:
@@ -107,10 +126,13 @@ class Recording:
             reply["events"] = [event.to_dict() for event in self.events]
         elif self.reply_body is not None:
             reply.update(self.reply_body.to_dict())
+        named: dict[str, Any] = {"model_id": self.model_id}
+        if self.guardrail is not None:
+            named = {"guardrail": {"identifier": self.guardrail.identifier, "version": self.guardrail.version}}
         return {
             "format": FORMAT,
             "operation": self.operation,
-            "model_id": self.model_id,
+            **named,
             "recorded_at": self.recorded_at,
             "request": {
                 "method": self.method,
@@ -337,17 +359,26 @@ def recording_from_dict(data: Any) -> Recording:
     if data.get("format") != FORMAT:
         raise _Invalid(f"format must be {FORMAT!r}, not {str(data.get('format'))[:60]!r}")
     operation = _get(data, "operation", str, "")
-    if operation not in OPERATIONS:
-        raise _Invalid(f"operation {operation[:60]!r} is not one of {', '.join(OPERATIONS)}")
-    model_id = _get(data, "model_id", str, "")
-    if not model_id or len(model_id) > 2048:
-        raise _Invalid("model_id must be 1 to 2048 characters")
+    if operation not in RECORDED_OPERATIONS:
+        raise _Invalid(f"operation {operation[:60]!r} is not one of {', '.join(RECORDED_OPERATIONS)}")
+    model_id: str | None = None
+    guardrail: GuardrailRef | None = None
+    if operation == APPLY_GUARDRAIL:
+        guardrail = _guardrail(data)
+    else:
+        model_id = _get(data, "model_id", str, "")
+        if not model_id or len(model_id) > 2048:
+            raise _Invalid("model_id must be 1 to 2048 characters")
     request = _get(data, "request", dict, "")
     method = _get(request, "method", str, "request.")
     path = _get(request, "path", str, "request.")
-    named = operation_and_model(path)
-    if named is None or named[0] != operation:
-        raise _Invalid(f"request.path {path[:80]!r} is not the path of {operation} on a model")
+    if guardrail is not None:
+        if guardrail_path(path) is None:
+            raise _Invalid(f"request.path {path[:80]!r} is not the path of ApplyGuardrail on a guardrail")
+    else:
+        named = operation_and_model(path)
+        if named is None or named[0] != operation:
+            raise _Invalid(f"request.path {path[:80]!r} is not the path of {operation} on a model")
     reply = _get(data, "reply", dict, "")
     status = _get(reply, "status", int, "reply.")
     if not 100 <= status <= 599:
@@ -366,12 +397,22 @@ def recording_from_dict(data: Any) -> Recording:
         reply_headers=_headers(reply, "reply."),
         elapsed_ms=float(elapsed),
         recorded_at=str(data.get("recorded_at", "")),
+        guardrail=guardrail,
     )
     if "events" in reply:
         recording.events = [_event(item, index) for index, item in enumerate(_get(reply, "events", list, "reply."))]
     else:
         recording.reply_body = _body(reply, "reply.")
     return recording
+
+
+def _guardrail(data: dict[str, Any]) -> GuardrailRef:
+    guardrail = _get(data, "guardrail", dict, "")
+    identifier = _get(guardrail, "identifier", str, "guardrail.")
+    version = _get(guardrail, "version", str, "guardrail.")
+    if not identifier or len(identifier) > 2048 or not version or len(version) > 64:
+        raise _Invalid("guardrail.identifier must be 1 to 2048 characters, guardrail.version 1 to 64")
+    return GuardrailRef(identifier, version)
 
 
 def _event(item: Any, index: int) -> StreamEvent:
@@ -431,7 +472,7 @@ class RecordingWriter:
     def write(self, recording: Recording, extra_secrets: Iterable[str] = ()) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
         text = scrubbed_text(recording, (*self.secrets, *extra_secrets))
-        model = safe_name(mask_accounts(recording.model_id))
+        model = safe_name(mask_accounts(recording.target))
         while True:
             path = self.folder / f"{self._number():04d}-{safe_name(recording.operation)}-{model}.json"
             try:
@@ -468,19 +509,19 @@ class MatchRule:
 class RequestKey:
     """A request as matching sees it."""
 
-    operation: ModelOperationName
-    model_id: str
+    operation: OperationName
+    target: str  # the model id, or ApplyGuardrail's guardrail and version, accounts masked
     body: Any  # parsed JSON with accounts masked and ignored members removed, or the text of a non-JSON body
 
 
-def request_key(operation: ModelOperationName, model_id: str, body: Body, rule: MatchRule) -> RequestKey:
+def request_key(operation: OperationName, target: str, body: Body, rule: MatchRule) -> RequestKey:
     if body.is_json:
         value = json.loads(mask_accounts(json.dumps(body.json)))
         for path in rule.ignore:
             _remove(value, path.split("."))
     else:
         value = mask_accounts(body.text if body.text is not None else body.base64 or "")
-    return RequestKey(operation, mask_accounts(model_id), value)
+    return RequestKey(operation, mask_accounts(target), value)
 
 
 def _remove(value: Any, path: list[str]) -> None:
@@ -501,8 +542,9 @@ def differences(recorded: RequestKey, asked: RequestKey, rule: MatchRule, limit:
     found: list[str] = []
     if "operation" in rule.parts and recorded.operation != asked.operation:
         found.append(f"operation: recorded {recorded.operation}, asked {asked.operation}")
-    if "model" in rule.parts and recorded.model_id != asked.model_id:
-        found.append(f"model: recorded {recorded.model_id}, asked {asked.model_id}")
+    if "model" in rule.parts and recorded.target != asked.target:
+        what = "guardrail" if asked.operation == APPLY_GUARDRAIL else "model"
+        found.append(f"{what}: recorded {recorded.target}, asked {asked.target}")
     if "body" in rule.parts:
         found += list(_value_differences(recorded.body, asked.body, "body"))
     if len(found) > limit:
@@ -547,19 +589,20 @@ class RecordingSet:
 
     def add(self, recording: Recording) -> None:
         self.recordings.append(recording)
-        self._keys.append(request_key(recording.operation, recording.model_id, recording.request_body, self.rule))
+        self._keys.append(request_key(recording.operation, recording.target, recording.request_body, self.rule))
 
     def _matches(self, recorded: RequestKey, asked: RequestKey) -> bool:
         parts = self.rule.parts
         return (
             ("operation" not in parts or recorded.operation == asked.operation)
-            and ("model" not in parts or recorded.model_id == asked.model_id)
+            and ("model" not in parts or recorded.target == asked.target)
             and ("body" not in parts or recorded.body == asked.body)
         )
 
-    def find(self, operation: ModelOperationName, model_id: str, body: Body) -> Recording | None:
-        """The next recording (in recorded order, starting over when all have answered) matching the request."""
-        asked = request_key(operation, model_id, body, self.rule)
+    def find(self, operation: OperationName, target: str, body: Body) -> Recording | None:
+        """The next recording (in recorded order, starting over when all have answered) matching the request, which
+        names `target`: its model id, or ApplyGuardrail's guardrail and version (`Recording.target`)."""
+        asked = request_key(operation, target, body, self.rule)
         matching = [index for index, key in enumerate(self._keys) if self._matches(key, asked)]
         if not matching:
             return None
@@ -567,21 +610,21 @@ class RecordingSet:
         self._served[matching[0]] = served + 1
         return self.recordings[matching[served % len(matching)]]
 
-    def explain_miss(self, operation: ModelOperationName, model_id: str, body: Body) -> str:
+    def explain_miss(self, operation: OperationName, target: str, body: Body) -> str:
         """Why no recording matched: the closest one and what differs from it."""
-        asked = request_key(operation, model_id, body, self.rule)
+        asked = request_key(operation, target, body, self.rule)
         if not self.recordings:
-            return f"No recording matches this request ({operation} {model_id}): there are no recordings."
+            return f"No recording matches this request ({operation} {target}): there are no recordings."
 
         def distance(index: int) -> tuple[int, int, int]:
             key = self._keys[index]
             body_differences = len(list(_value_differences(key.body, asked.body, "body")))
-            return (key.operation != asked.operation, key.model_id != asked.model_id, body_differences)
+            return (key.operation != asked.operation, key.target != asked.target, body_differences)
 
         closest = min(range(len(self.recordings)), key=distance)
         what = "; ".join(differences(self._keys[closest], asked, self.rule)) or "nothing"
         return (
-            f"No recording matches this request ({operation} {model_id}). "
+            f"No recording matches this request ({operation} {target}). "
             f"Closest: {self.recordings[closest].name}; it differs in {what}."
         )
 

@@ -1,5 +1,6 @@
 """Answers requests from recordings, or from an upstream while recording them: the stub's record and replay modes.
 
+Every operation the stub serves is relayed alike, ApplyGuardrail (which names a guardrail, not a model) with them.
 Record: the request goes to the upstream (re-signed, see upstream.py), its reply comes back to the client as it
 arrives (a stream frame by frame, never buffered) and is written to the folder as one recording once complete.
 Replay: the request is answered from the matching recording (see recordings.py for the rule), with its status,
@@ -24,7 +25,7 @@ from typing import Any, Literal, Protocol
 
 from . import eventstream
 from .errors import BedrockError
-from .operations import Operation
+from .operations import GuardrailRef, OperationName
 from .recordings import (
     Body,
     MatchRule,
@@ -101,22 +102,33 @@ class Relay:
         """A caller's Bedrock API key is for the upstream: the stub cannot check it, only forward it."""
         return self.upstream is not None and first.get("authorization", "").lower().startswith("bearer ")
 
-    async def answer(self, exchange: Exchange, operation: Operation, body: bytes, query: str, send: Send) -> None:
+    async def answer(
+        self,
+        exchange: Exchange,
+        operation: OperationName,
+        body: bytes,
+        query: str,
+        send: Send,
+        *,
+        guardrail: GuardrailRef | None = None,
+    ) -> None:
+        """Answers the request, which names the journal entry's model, or `guardrail` (ApplyGuardrail)."""
         entry = exchange.entry
+        target = str(guardrail) if guardrail is not None else entry.model_id
         if self.mode == "replay":
-            found = self.recordings.find(operation.name, entry.model_id, Body.of(body))
+            found = self.recordings.find(operation, target, Body.of(body))
             if found is not None:
-                await self._replay(exchange, operation, found, send)
+                await self._replay(exchange, found, send)
                 return
             if not self.record_on_miss:
-                message = self.recordings.explain_miss(operation.name, entry.model_id, Body.of(body))
+                message = self.recordings.explain_miss(operation, target, Body.of(body))
                 raise BedrockError("ValidationException", message)
-        await self._record(exchange, operation, body, query, _signed_region(exchange.first), send)
+        await self._record(exchange, operation, guardrail, body, query, _signed_region(exchange.first), send)
 
     # ----------------------------------------------------------------------------------------------------------
     # Replay
 
-    async def _replay(self, exchange: Exchange, operation: Operation, recording: Recording, send: Send) -> None:
+    async def _replay(self, exchange: Exchange, recording: Recording, send: Send) -> None:
         entry = exchange.entry
         entry.recording = recording.name
         entry.status = recording.status
@@ -158,7 +170,14 @@ class Relay:
     # Record
 
     async def _record(
-        self, exchange: Exchange, operation: Operation, body: bytes, query: str, region: str, send: Send
+        self,
+        exchange: Exchange,
+        operation: OperationName,
+        guardrail: GuardrailRef | None,
+        body: bytes,
+        query: str,
+        region: str,
+        send: Send,
     ) -> None:
         assert self.upstream is not None
         entry = exchange.entry
@@ -169,8 +188,9 @@ class Relay:
             ) as reply:
                 headers = [(name, value) for name, value in reply.headers if name not in HOP_BY_HOP]
                 recording = Recording(
-                    operation=operation.name,
+                    operation=operation,
                     model_id=entry.model_id,
+                    guardrail=guardrail,
                     method="POST",
                     path=exchange.raw_path + (f"?{query}" if query else ""),
                     request_headers=kept_headers(exchange.headers),
@@ -255,7 +275,7 @@ class Relay:
             if self.mode == "replay":
                 self.recordings.add(recording)
         except (OSError, RecordingError) as exc:
-            _log.error("recording %s %s not written: %s", recording.operation, recording.model_id, exc)
+            _log.error("recording %s %s not written: %s", recording.operation, recording.target, exc)
         exchange.finish()
 
 
