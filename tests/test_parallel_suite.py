@@ -256,8 +256,13 @@ def test_the_bench_table_shows_the_suite_beside_its_targets():
     assert "= **0.75**" in text and "workers busy 95%" in text and "5% of one core" in text
     # 17.5 s of the runs' CPU and 0.5 s of the harness's, shared by 2 cores: 9 s at the least.
     assert "no schedule finishes in under **9.0 s**" in text
-    verdicts = {verdict["target"]: verdict["met"] for verdict in whole_suite.verdicts(suite_data)}
-    assert verdicts == {"warm full nox < 30 s": True, "suite efficiency ≥ 0.7": True}
+    verdicts = {verdict["target"]: verdict for verdict in whole_suite.verdicts(suite_data)}
+    assert {target: verdict["met"] for target, verdict in verdicts.items()} == {
+        "warm full nox < 30 s": True,
+        "suite efficiency ≥ 0.7": True,
+    }
+    # The same bound is the warm run's measured reason, carried to the README's row.
+    assert "no schedule on 2 cores finishes that in under 9.0 s" in verdicts["warm full nox < 30 s"]["detail"]
 
 
 def test_plain_nox_runs_every_language_in_one_parallel_session_and_each_language_keeps_its_own():

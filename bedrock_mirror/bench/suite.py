@@ -91,6 +91,7 @@ def measure(runs: int, samples: list[dict[str, Any]], cores: int | None = None) 
     floors = {timing["language"]: timing["floor_s"] for timing in samples}
     return {
         "runs": runs,
+        "cores": cores,
         "wall_s": round(wall, 2),
         "walls_s": [round(each, 2) for each in walls],
         "exit_codes": exits,
@@ -111,16 +112,27 @@ def cpu_bound(stats: dict[str, Any], cores: int) -> dict[str, Any] | None:
     return {"cpu_s": round(cpu, 2), "cores": cores, "wall_s": round(cpu / cores, 1)}
 
 
+def _cores(suite: dict[str, Any]) -> int:
+    return int(suite.get("cores") or suite.get("efficiency", {}).get("cores") or 1)
+
+
 def verdicts(suite: dict[str, Any]) -> list[dict[str, Any]]:
     if "wall_s" not in suite:
         return []
-    found = [
-        {
-            "target": f"warm full nox < {TARGETS['warm_nox_s']:.0f} s",
-            "figure": suite["wall_s"],
-            "met": suite["wall_s"] < TARGETS["warm_nox_s"],
-        }
-    ]
+    warm: dict[str, Any] = {
+        "target": f"warm full nox < {TARGETS['warm_nox_s']:.0f} s",
+        "figure": suite["wall_s"],
+        "met": suite["wall_s"] < TARGETS["warm_nox_s"],
+    }
+    stats = suite.get("stats_of_last_run") or {}
+    bound = cpu_bound(stats, _cores(suite))
+    if bound is not None:
+        # What the suite's own CPU allows, measured in the same run: the reason when the target is out of reach.
+        warm["detail"] = (
+            f"its last run ({stats['wall_s']} s) used {bound['cpu_s']} s of CPU: no schedule on {bound['cores']} "
+            f"cores finishes that in under {bound['wall_s']} s"
+        )
+    found = [warm]
     measured = suite["efficiency"]
     if measured["value"] is None:
         why = measured.get("skipped") or f"no floor for {', '.join(measured.get('no_floor', []))}"
@@ -168,7 +180,7 @@ def markdown(suite: dict[str, Any]) -> list[str]:
             f"of the time); the harness process (stubs, process watching) used {stats['harness_cpu_s']} s of CPU "
             f"({stats['harness_cpu_s'] / stats['wall_s']:.0%} of one core).",
         ]
-        bound = cpu_bound(stats, measured.get("cores") or 1)
+        bound = cpu_bound(stats, _cores(suite))
         if bound is not None:
             lines += [
                 "",

@@ -44,10 +44,16 @@ def contenders(
     return lines
 
 
-def targets(verdicts: Iterable[dict[str, Any]], unmeasured: str) -> list[str]:
-    """Every target with its figure and whether it was met; `unmeasured` where it could not be measured."""
+def targets(
+    verdicts: Iterable[dict[str, Any]], unmeasured: str, why: Callable[[dict[str, Any]], str] | None = None
+) -> list[str]:
+    """Every target with its figure and whether it was met; `unmeasured` where it could not be measured; with `why`,
+    a last column saying where a missed target's reason is."""
     met = {True: "yes", False: "**no**", None: unmeasured}
     return table(
-        ["Target", "Figure", "Met"],
-        ([verdict["target"], verdict["figure"], met[verdict["met"]]] for verdict in verdicts),
+        ["Target", "Figure", "Met", *(["Why not"] if why else [])],
+        (
+            [verdict["target"], verdict["figure"], met[verdict["met"]], *([why(verdict)] if why else [])]
+            for verdict in verdicts
+        ),
     )

@@ -555,11 +555,35 @@ class BedrockRuntimeApp:
             frame = eventstream.exception_frame(broken.member, broken.error.body())
             await send({"type": "http.response.body", "body": frame})
             return
-        for frame in frames:
-            await send({"type": "http.response.body", "body": frame, "more_body": True})
+        for chunk in _batched(frames):
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
         exchange.entry.reply_text = answer.text
         exchange.finish()
         await send({"type": "http.response.body", "body": b""})
+
+
+# Every event of a stub's reply is ready at once: after the first, which leaves alone so that a client sees the stream
+# start as soon as it can, the rest leave in writes of up to this many bytes (each write costs the server ~25 µs).
+STREAM_WRITE_BYTES = 64 * 1024
+
+
+def _batched(frames: Iterable[bytes]) -> Iterator[bytes]:
+    """The frames as writes: the first alone, then the others joined up to `STREAM_WRITE_BYTES` each."""
+    frames = iter(frames)
+    first = next(frames, None)
+    if first is None:
+        return
+    yield first
+    pending: list[bytes] = []
+    size = 0
+    for frame in frames:
+        pending.append(frame)
+        size += len(frame)
+        if size >= STREAM_WRITE_BYTES:
+            yield b"".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield b"".join(pending)
 
 
 class _ModelRequest(Protocol):
