@@ -271,3 +271,18 @@ def test_the_readme_speed_table_is_the_last_bench_runs():
 
     readme = readme_tables.README.read_text(encoding="utf-8")
     assert speed.table() in readme
+
+
+def test_the_ministack_target_says_how_far_the_bare_app_itself_gets_beside_ministack():
+    def row(bare: float, ministack: float) -> dict:
+        servers = {
+            "stub": {"requests_per_second": bare * 0.7},
+            "bare": {"requests_per_second": bare},
+            "ministack": {"requests_per_second": ministack},
+        }
+        ratios = {"bare": 0.7, "ministack": bare * 0.7 / ministack}
+        return {"operation": "Converse", "protocol": "h2c", "clients": 1, "servers": servers, "ratios": ratios}
+
+    verdicts = run.load_verdicts({"plain": [row(1800.0, 1000.0), row(1500.0, 1000.0)], "streams": [], "peers": {}})
+    details = [v["detail"] for v in verdicts if "ministack" in v["target"] and v.get("detail")]
+    assert details == ["the bare app itself is 1.50 to 1.80 x ministack"]
