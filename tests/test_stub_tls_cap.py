@@ -1,7 +1,7 @@
-"""At the connection cap over TLS, the idle connection closed to make room lets go of its descriptor at once: the
-stub sends its close_notify (after a GOAWAY on HTTP/2) and does not wait for the client's, which a pooled client
-never sends; and a TLS stub stops cleanly with idle clients. Driven through the `bedrock-stub` command, its
-sockets counted in /proc."""
+"""Over TLS, an idle connection the stub closes, to make room at the connection cap or at the keep-alive timeout,
+lets go of its descriptor at once: the stub sends its close_notify (after a GOAWAY on HTTP/2 at the cap) and does not
+wait for the client's, which a pooled client never sends. A TLS stub also stops cleanly with idle clients. Driven
+through the `bedrock-stub` command, its sockets counted in /proc."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -58,12 +59,10 @@ class TlsStub:
         return process_sockets(self.process.pid)
 
 
-@pytest.fixture
-def tls_stub(tmp_path: Path) -> Iterator[TlsStub]:
-    ca_file = tmp_path / "ca.pem"
-    command = [sys.executable, "-m", "bedrock_stub", "--port", "0", "--tls", "--ca-file", str(ca_file)]
-    # A long keep-alive timeout: only making room at the cap closes a connection here.
-    command += ["--max-connections", str(CAP), "--keep-alive-timeout", "600"]
+@contextmanager
+def running_tls_stub(folder: Path, *options: str) -> Iterator[TlsStub]:
+    ca_file = folder / "ca.pem"
+    command = [sys.executable, "-m", "bedrock_stub", "--port", "0", "--tls", "--ca-file", str(ca_file), *options]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
     url = process.stdout.readline().strip()
@@ -76,6 +75,13 @@ def tls_stub(tmp_path: Path) -> Iterator[TlsStub]:
             _, stderr = process.communicate(timeout=15)
             assert process.returncode == 0, stderr
             assert "Traceback" not in stderr, stderr
+
+
+@pytest.fixture
+def tls_stub(tmp_path: Path) -> Iterator[TlsStub]:
+    # A long keep-alive timeout: only making room at the cap closes a connection here.
+    with running_tls_stub(tmp_path, "--max-connections", str(CAP), "--keep-alive-timeout", "600") as stub:
+        yield stub
 
 
 def tls_socket(stub: TlsStub, alpn: str) -> ssl.SSLSocket:
@@ -192,6 +198,23 @@ def test_an_idle_tls_connection_closed_at_the_cap_frees_its_descriptor_at_once(t
             )
     finally:
         for client in clients:
+            client.sock.close()
+
+
+@pytest.mark.parametrize("client_class", [Http1Client, H2Client], ids=["http1.1", "h2"])
+def test_a_tls_connection_closed_at_the_keep_alive_timeout_frees_its_descriptor_at_once(tmp_path, client_class):
+    with running_tls_stub(tmp_path, "--keep-alive-timeout", "1") as stub:
+        before = stub.sockets()
+        client = client_class(stub)
+        try:
+            assert client.exchange() == 200
+            # The keep-alive timeout has closed the connection when its client hears the TLS close.
+            client.closing_words()
+            # The client, still open, sends nothing: the stub must not wait for its close_notify.
+            assert wait_until(lambda: not stub.sockets() - before, RELEASED_WITHIN), (
+                f"the stub holds {len(stub.sockets() - before)} connection sockets after closing its only one"
+            )
+        finally:
             client.sock.close()
 
 

@@ -223,6 +223,8 @@ class StubTCPServer(TCPServer):
         self._limit = limit
         self._send_timeout = send_timeout
         self._client_closed = False
+        # The socket beneath a TLS connection, whose read side a close shuts (None without TLS).
+        self._tls_socket = writer.get_extra_info("socket") if writer.get_extra_info("ssl_object") is not None else None
 
     def abort(self) -> None:
         """Drops the connection now: its reader ends and its streams close, so its replies' work ends."""
@@ -232,10 +234,7 @@ class StubTCPServer(TCPServer):
         """Closes the connection, idle between requests, to make room for a new one: HTTP/2 says so first with a
         GOAWAY; unsent bytes (a client that stopped reading) are dropped rather than waited for.
 
-        Over TLS the close sends close_notify and does not wait for the client's, as TLS allows (RFC 8446, 6.1):
-        pooled clients never send theirs, and asyncio and uvloop would hold the descriptor for their 30-second
-        shutdown timeout, past the cap. Shutting the socket's read side ends that wait on the loop's next read,
-        while the GOAWAY and close_notify still go out before the socket closes (an abort would drop them)."""
+        Over TLS the descriptor is let go at once (see `_close_transport`), rather than 30 seconds past the cap."""
         protocol = getattr(self, "protocol", None)
         h2_protocol = getattr(protocol, "protocol", None)
         if isinstance(h2_protocol, H2Protocol):
@@ -244,12 +243,24 @@ class StubTCPServer(TCPServer):
                 self._write(h2_protocol.connection.data_to_send())
         if self.has_unsent():
             self.writer.transport.abort()
-            return
-        self.writer.transport.close()
-        if self.writer.get_extra_info("ssl_object") is not None:
-            shut_down(self.writer.get_extra_info("socket"), socket.SHUT_RD)
+        else:
+            self._close_transport()
+
+    def _close_transport(self) -> None:
+        """Closes the connection once what was written has gone out; over TLS, sends close_notify and does not wait
+        for the client's, as TLS allows (RFC 8446, 6.1).
+
+        Pooled clients never send theirs, and asyncio and uvloop would hold the descriptor for their 30-second TLS
+        shutdown timeout. Shutting the socket's read side ends that wait on the loop's next read, while the GOAWAY
+        and close_notify still go out before the socket closes (an abort would drop them)."""
+        transport = self.writer.transport
+        if transport.is_closing():
+            return  # closed before: its socket may be gone, and its descriptor's number someone else's
+        transport.close()
+        if self._tls_socket is not None:
+            shut_down(self._tls_socket, socket.SHUT_RD)
             # Bytes queued beneath TLS for a client that stopped reading hold the close: no longer than a send may.
-            self.loop.call_later(self._send_timeout, self.writer.transport.abort)
+            self.loop.call_later(self._send_timeout, transport.abort)
 
     def has_unsent(self) -> bool:
         return bool(self.writer.transport.get_write_buffer_size())
@@ -302,13 +313,18 @@ class StubTCPServer(TCPServer):
         self._client_closed = True
         await self.idle_task.stop()
 
+    async def _initiate_server_close(self) -> None:
+        """Closes a connection idle for the keep-alive timeout (over TLS without waiting for the client)."""
+        await self.protocol.handle(Closed())
+        self._close_transport()
+
     async def _close(self) -> None:
         """Closes, waiting for unsent bytes to leave only while the client takes some within the send timeout."""
         transport = self.writer.transport
         with contextlib.suppress(NotImplementedError, OSError, RuntimeError):
             self.writer.write_eof()
         try:
-            self.writer.close()
+            self._close_transport()
             await asyncio.wait_for(self.writer.wait_closed(), self._send_timeout)
         except asyncio.TimeoutError:
             transport.abort()
