@@ -615,9 +615,9 @@ def test_a_bedrock_api_key_is_forwarded_as_it_came_and_never_written(tmp_path, m
     key = "ABSKQmVkcm9ja0FQSUtleS1leGFtcGxlLWtleS1mb3ItdGVzdHM="
     folder = tmp_path / "recordings"
     body = json.loads(_messages("With a key"))
-    # The upstream does not check signatures here: what matters is what reaches it.
+    # The upstream takes the key: accepting it proves it arrived unchanged (its journal keeps none of it).
     with (
-        Stub(reply=KNOWN_REPLY, verify_signatures=False) as upstream,
+        Stub(reply=KNOWN_REPLY, api_keys=[key]) as upstream,
         Stub(upstream=upstream.url, record=folder) as recorder,
     ):
         assert recorder.state.relay.upstream.credentials is None
@@ -626,7 +626,7 @@ def test_a_bedrock_api_key_is_forwarded_as_it_came_and_never_written(tmp_path, m
         )
         seen = upstream.journal.entries()[-1]
     assert reply.status_code == 200 and reply.json()["content"][0]["text"] == KNOWN_REPLY
-    assert seen.header("authorization") == f"Bearer {key}"
+    assert (seen.auth_scheme, seen.signature) == ("long-term-api-key", "valid")
     assert key not in next(folder.iterdir()).read_text()
 
 

@@ -1,4 +1,7 @@
-"""The request journal: one record per request, readable in-process and appended to a JSON-lines file."""
+"""The request journal: one record per request, readable in-process and appended to a JSON-lines file.
+
+Entries keep no secret: each header that carries a credential is redacted as it is recorded (`redaction.py`).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+from .redaction import redacted_headers
 
 if TYPE_CHECKING:
     from .models import Finding
@@ -134,6 +139,8 @@ class Journal:
         self._path = path
 
     def record(self, entry: JournalEntry) -> None:
+        # A new list: the request's own headers stay as sent for whoever still reads them.
+        entry.headers = redacted_headers(entry.headers)
         with self._lock:
             self._recorded += 1
             entry.seq = self._recorded

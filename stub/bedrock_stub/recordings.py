@@ -36,12 +36,12 @@ from .operations import (
     OperationName,
     guardrail_path,
 )
+from .redaction import REDACTED, is_secret_header
 
 FORMAT = "bedrock-stub/recording-v1"
 # A recording larger than this is refused unread: the largest request Bedrock takes is 25 MB, and a reply is smaller.
 MAX_RECORDING_BYTES = 64 * 1024 * 1024
 MASKED_ACCOUNT = "000000000000"
-REDACTED = "REDACTED"
 # The operations a recording may hold: every one the stub serves.
 RECORDED_OPERATIONS: tuple[OperationName, ...] = (*OPERATION_NAMES, APPLY_GUARDRAIL)
 # `model` is what the request names: its model, or for ApplyGuardrail its guardrail and version.
@@ -51,9 +51,6 @@ MATCH_PARTS: tuple[MatchPart, ...] = ("operation", "model", "body")
 StreamEventKind = Literal["event", "exception", "error"]
 STREAM_EVENT_KINDS: tuple[StreamEventKind, ...] = ("event", "exception", "error")
 
-# Headers whose value is or derives from a credential; a name holding one of the words is dropped too.
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-amz-security-token", "cookie", "set-cookie"})
-_SECRET_WORDS = ("token", "secret", "signature", "credential", "password", "api-key", "apikey")
 # Transport headers that say nothing about the answer and would differ on every replay.
 _TRANSPORT_HEADERS = frozenset(
     {"host", ":authority", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "upgrade", "date"}
@@ -197,11 +194,6 @@ def operation_and_model(raw_path: str) -> tuple[ModelOperationName, str] | None:
 def mask_accounts(text: str) -> str:
     """Account ids inside ARNs become 000000000000 (plain and percent-encoded ARNs alike)."""
     return _ARN_ACCOUNT.sub(lambda match: match.group(1) + MASKED_ACCOUNT, text)
-
-
-def is_secret_header(name: str) -> bool:
-    name = name.lower()
-    return name in _SECRET_HEADERS or any(word in name for word in _SECRET_WORDS)
 
 
 def kept_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
