@@ -13,9 +13,9 @@ How Bedrock caches (AWS user guide, "Prompt caching for faster model inference";
   `cache_creation_input_tokens` and `cache_read_input_tokens`. Recordings show both pairs on every reply of Claude
   3.7 Sonnet and later models, 0 when nothing was cached.
 - minimum tokens per cache point (AWS's table of supported models, Anthropic's "Prompt caching"): 1,024 for Claude
-  3.7 Sonnet, Sonnet 4 and 4.5, Opus 4 and 4.1; 2,048 for Claude 3.5 Haiku and Sonnet 4.6; 4,096 for Haiku 4.5,
-  Opus 4.5 and later Opus models. A model not in the table that knows extended thinking (a model added with a
-  models file) gets 1,024.
+  3.7 Sonnet, Sonnet 4 and 4.5, Opus 4 and 4.1; 2,048 for Claude 3.5 Haiku and Sonnet 4.6; 4,096 for Haiku 4.5
+  and Opus 4.5 to 4.8. A model not in the table that knows extended thinking gets 1,024: the Claude 5 models, whose
+  Bedrock minimums no source gives yet, and a model added with a models file.
 
 Tokens are the stub's estimate (four characters a token), so a prefix of 1,024 tokens is about 4,096 characters.
 """
