@@ -97,30 +97,48 @@ def test_padding_lengths_vary():
     assert min(lengths) >= 1 and max(lengths) <= len(ALPHABET) and len(lengths) > 20
 
 
-def test_a_stream_sends_its_headers_before_building_its_frames(monkeypatch):
-    order: list[str] = []
+def test_a_stream_sends_its_headers_before_building_its_frames_and_builds_no_more_than_one_write_ahead(monkeypatch):
+    order: list[tuple[str, int]] = []
     encode = eventstream.chunk_frame
 
     def recording_chunk_frame(event, *, pad=False):
-        order.append("frame built")
-        return encode(event, pad=pad)
+        frame = encode(event, pad=pad)
+        order.append(("frame built", len(frame)))
+        return frame
 
     monkeypatch.setattr(eventstream, "chunk_frame", recording_chunk_frame)
+    # Writes small enough for a reply of 200 tokens to need several.
+    monkeypatch.setattr(stub_app, "STREAM_WRITE_BYTES", 2048)
     body = json.dumps(MESSAGES).encode()
-    state = StubState(reply="one two three four five six seven", verify_signatures=False, journal=Journal())
+    reply = " ".join(f"word{index}" for index in range(400))
+    state = StubState(reply=reply, verify_signatures=False, journal=Journal())
 
     async def receive():
         return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message):
-        order.append("headers sent" if message["type"] == "http.response.start" else "body sent")
+        kind = "headers sent" if message["type"] == "http.response.start" else "body sent"
+        order.append((kind, len(message.get("body", b""))))
 
     asyncio.run(BedrockRuntimeApp(state)(asgi_scope(INVOKE_STREAM, body), receive, send))
     assert state.journal.entries()[-1].status == 200
-    assert order.count("frame built") > 2
-    assert order.index("headers sent") < order.index("frame built")
-    # Each frame goes out before the next is built.
-    assert order[order.index("frame built") :][:4] == ["frame built", "body sent", "frame built", "body sent"]
+    kinds = [kind for kind, _ in order]
+    assert kinds.count("frame built") > 2
+    assert kinds.index("headers sent") < kinds.index("frame built")
+    # The first event leaves alone, before the next is built.
+    assert kinds[kinds.index("frame built") :][:3] == ["frame built", "body sent", "frame built"]
+    # Then frames are built no further ahead of what has gone out than one write.
+    built_ahead = 0
+    writes = 0
+    for kind, size in order:
+        if kind == "frame built":
+            built_ahead += size
+        elif kind == "body sent" and size:
+            assert size == built_ahead, "a write holds exactly the frames built since the last one"
+            built_ahead = 0
+            writes += 1
+        assert built_ahead < stub_app.STREAM_WRITE_BYTES + 1024, built_ahead
+    assert writes > 3
 
 
 def _run_chunked(chunks: list[bytes], pause: float, read_timeout: float) -> tuple[StubState, int]:
