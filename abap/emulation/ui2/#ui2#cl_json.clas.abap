@@ -73,6 +73,8 @@ CLASS /ui2/cl_json DEFINITION PUBLIC CREATE PUBLIC.
     DATA mt_nodes TYPE ty_nodes.
     DATA mv_pretty_name TYPE pretty_name_mode.
     DATA mv_compress TYPE abap_bool.
+    " the control characters JSON escapes by code, gathered once: checked for before each string is searched for each
+    CLASS-DATA gv_controls TYPE string.
 
     METHODS dump
       IMPORTING iv_data        TYPE data
@@ -247,17 +249,28 @@ CLASS /ui2/cl_json IMPLEMENTATION.
     rv_json = replace( val = rv_json sub = |\n| with = `\n` occ = 0 ).
     rv_json = replace( val = rv_json sub = |\r| with = `\r` occ = 0 ).
     rv_json = replace( val = rv_json sub = |\t| with = `\t` occ = 0 ).
-    " the remaining control characters are rare: escape them by code
-    WHILE lv_code < 32.
-      IF lv_code <> 9 AND lv_code <> 10 AND lv_code <> 13.
-        lv_control = code_point_to_string( lv_code ).
-        IF rv_json CS lv_control.
-          lv_hex = lv_code.
-          rv_json = replace( val = rv_json sub = lv_control with = |\\u00{ to_lower( |{ lv_hex }| ) }| occ = 0 ).
+    " the remaining control characters are rare: escape them by code, only in a text that holds one
+    IF gv_controls IS INITIAL.
+      WHILE lv_code < 32.
+        IF lv_code <> 9 AND lv_code <> 10 AND lv_code <> 13.
+          gv_controls = gv_controls && code_point_to_string( lv_code ).
         ENDIF.
-      ENDIF.
-      lv_code = lv_code + 1.
-    ENDWHILE.
+        lv_code = lv_code + 1.
+      ENDWHILE.
+      lv_code = 0.
+    ENDIF.
+    IF rv_json CA gv_controls.
+      WHILE lv_code < 32.
+        IF lv_code <> 9 AND lv_code <> 10 AND lv_code <> 13.
+          lv_control = code_point_to_string( lv_code ).
+          IF rv_json CS lv_control.
+            lv_hex = lv_code.
+            rv_json = replace( val = rv_json sub = lv_control with = |\\u00{ to_lower( |{ lv_hex }| ) }| occ = 0 ).
+          ENDIF.
+        ENDIF.
+        lv_code = lv_code + 1.
+      ENDWHILE.
+    ENDIF.
     rv_json = |"{ rv_json }"|.
   ENDMETHOD.
 

@@ -22,6 +22,7 @@ CLASS ltcl_json DEFINITION FINAL FOR TESTING DURATION SHORT RISK LEVEL HARMLESS.
     METHODS arrays_into_tables FOR TESTING.
     METHODS invalid_json_changes_nothing FOR TESTING.
     METHODS round_trip_special_text FOR TESTING.
+    METHODS control_characters_by_code FOR TESTING.
 ENDCLASS.
 
 CLASS ltcl_json IMPLEMENTATION.
@@ -230,6 +231,22 @@ CLASS ltcl_json IMPLEMENTATION.
     /ui2/cl_json=>deserialize( EXPORTING json = /ui2/cl_json=>serialize( ls_in )
                                CHANGING  data = ls_out ).
     cl_abap_unit_assert=>assert_equals( act = ls_out-text exp = ls_in-text ).
+  ENDMETHOD.
+
+  METHOD control_characters_by_code.
+    DATA: BEGIN OF ls_data,
+            text TYPE string,
+          END OF ls_data.
+    " a backspace and a unit separator, read from their escapes; serialized twice, then a text with none
+    /ui2/cl_json=>deserialize( EXPORTING json = `{"text":"a\u0008b\u001fc"}`
+                               CHANGING  data = ls_data ).
+    cl_abap_unit_assert=>assert_equals( act = /ui2/cl_json=>serialize( ls_data )
+                                        exp = `{"TEXT":"a\u0008b\u001fc"}` ).
+    cl_abap_unit_assert=>assert_equals( act = /ui2/cl_json=>serialize( ls_data )
+                                        exp = `{"TEXT":"a\u0008b\u001fc"}` ).
+    ls_data-text = `plain`.
+    cl_abap_unit_assert=>assert_equals( act = /ui2/cl_json=>serialize( ls_data )
+                                        exp = `{"TEXT":"plain"}` ).
   ENDMETHOD.
 
 ENDCLASS.
