@@ -350,9 +350,10 @@ def test_importing_the_stub_leaves_the_slow_optional_libraries_unimported():
     import subprocess
     import sys
 
-    slow = "{'botocore', 'jsonschema', 'httpx'}"
+    slow = "{'botocore', 'jsonschema', 'httpx', 'regex'}"
     code = f"import sys, bedrock_stub.cli; print(sorted({{m.split('.')[0] for m in sys.modules}} & {slow}))"
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    # botocore's signer, jsonschema and httpx are imported when a request needs them (signing with an odd path, a
-    # schema, recording), not at start, where they would cost most of the stub's start-up time.
+    # botocore's signer, jsonschema, httpx and the regex engine are imported when a request or a rule needs them
+    # (signing with an odd path, a schema, recording, a rule's regex), not at start, where they would cost most of the
+    # stub's start-up time.
     assert found == "[]"

@@ -55,8 +55,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
-import regex
-
 from .errors import MODELED_ERRORS, ModeledErrorName
 from .operations import OPERATION_NAMES, ModelOperationName
 from .wire import MAX_NESTING_DEPTH, safe_text
@@ -184,9 +182,12 @@ class Rule:
         if not isinstance(self.reply, Reply):
             raise ValueError("a rule's reply must be a Reply")
         if self.regex is not None:
+            # Imported by the first rule that needs it: the engine costs the stub's start about 16 ms otherwise.
+            import regex as engine
+
             try:
-                object.__setattr__(self, "_pattern", regex.compile(self.regex))
-            except (regex.error, ValueError, OverflowError, RecursionError, MemoryError) as exc:
+                object.__setattr__(self, "_pattern", engine.compile(self.regex))
+            except (engine.error, ValueError, OverflowError, RecursionError, MemoryError) as exc:
                 raise ValueError(f"regex {self.regex[:80]!r} does not compile: {exc}") from None
 
     def matches(self, turn: Turn, operation: ModelOperationName, seconds: float = RULE_MATCH_SECONDS) -> bool:
