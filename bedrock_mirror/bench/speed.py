@@ -38,7 +38,8 @@ def _kind(target: str) -> str:
 
 
 def _number(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+    """A figure as the run kept it (up to three decimals), so that one just over its target never rounds onto it."""
+    return f"{value:,.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
 
 
 def rows(verdicts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
