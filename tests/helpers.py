@@ -146,6 +146,21 @@ def bedrock_client(url: str, secret: str = EXAMPLE_SECRET_ACCESS_KEY, access_key
     )
 
 
+def anthropic_bedrock_client(url: str) -> Any:
+    """The Anthropic SDK's Bedrock client aimed at `url`, signing with the stub's keys, one attempt a call; the test
+    is skipped, saying what to install, where the SDK is missing."""
+    import pytest
+
+    anthropic = pytest.importorskip("anthropic", reason="needs the anthropic package: pip install 'anthropic[bedrock]'")
+    return anthropic.AnthropicBedrock(
+        base_url=url,
+        aws_access_key=EXAMPLE_ACCESS_KEY_ID,
+        aws_secret_key=EXAMPLE_SECRET_ACCESS_KEY,
+        aws_region="us-east-1",
+        max_retries=0,
+    )
+
+
 def signed_headers(
     url: str,
     body: bytes,

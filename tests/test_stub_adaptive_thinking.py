@@ -12,10 +12,10 @@ from __future__ import annotations
 import base64
 
 import pytest
-from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Stub
+from bedrock_stub import Stub
 from botocore.exceptions import ClientError
 
-from tests.helpers import bedrock_client
+from tests.helpers import anthropic_bedrock_client, bedrock_client
 
 SONNET_46 = "us.anthropic.claude-sonnet-4-6"
 SONNET_45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -23,17 +23,6 @@ ADAPTIVE = {"type": "adaptive"}
 QUESTION = {"role": "user", "content": [{"text": "How do I cross the street?"}]}
 THOUGHT = "The user asks a simple, practical question."
 ANSWER = "Look both ways, then cross."
-
-
-def anthropic_client(anthropic, stub):
-    """The Anthropic SDK's Bedrock client, signing with the stub's keys."""
-    return anthropic.AnthropicBedrock(
-        base_url=stub.url,
-        aws_access_key=EXAMPLE_ACCESS_KEY_ID,
-        aws_secret_key=EXAMPLE_SECRET_ACCESS_KEY,
-        aws_region="us-east-1",
-        max_retries=0,
-    )
 
 
 @pytest.fixture
@@ -61,8 +50,7 @@ def test_boto3_converse_with_adaptive_thinking_on_sonnet_4_6(thinking_stub, fiel
 
 
 def test_the_anthropic_sdk_sends_adaptive_thinking_to_sonnet_4_6(thinking_stub):
-    anthropic = pytest.importorskip("anthropic", reason="needs the anthropic package: pip install 'anthropic[bedrock]'")
-    client = anthropic_client(anthropic, thinking_stub)
+    client = anthropic_bedrock_client(thinking_stub.url)
     message = client.messages.create(
         model=SONNET_46,
         max_tokens=2048,
@@ -110,8 +98,9 @@ def test_converse_refuses_a_thinking_budget_on_a_model_that_takes_only_adaptive_
 
 
 def test_the_anthropic_sdk_sees_the_budget_refused_and_adaptive_answered_on_opus_4_7(thinking_stub):
-    anthropic = pytest.importorskip("anthropic", reason="needs the anthropic package: pip install 'anthropic[bedrock]'")
-    client = anthropic_client(anthropic, thinking_stub)
+    client = anthropic_bedrock_client(thinking_stub.url)
+    import anthropic
+
     request = {"model": OPUS_47, "max_tokens": 4096, "messages": [{"role": "user", "content": "Hi"}]}
     with pytest.raises(anthropic.BadRequestError) as caught:
         client.messages.create(**request, thinking=BUDGET)

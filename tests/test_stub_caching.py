@@ -11,11 +11,10 @@ import math
 
 import httpx
 import pytest
-from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import HAIKU, examples, messages_body, signed_headers
+from tests.helpers import HAIKU, anthropic_bedrock_client, examples, messages_body, signed_headers
 
 SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 HAIKU_45 = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
@@ -105,16 +104,7 @@ def test_usage_keys_per_model_without_cache_points(stub, client):
 
 
 def test_the_anthropic_sdk_reads_cache_control_usage(stub):
-    pytest.importorskip("anthropic", reason="needs the anthropic package: pip install 'anthropic[bedrock]'")
-    from anthropic import AnthropicBedrock
-
-    client = AnthropicBedrock(
-        base_url=stub.url,
-        aws_access_key=EXAMPLE_ACCESS_KEY_ID,
-        aws_secret_key=EXAMPLE_SECRET_ACCESS_KEY,
-        aws_region="us-east-1",
-        max_retries=0,
-    )
+    client = anthropic_bedrock_client(stub.url)
     system = [{"type": "text", "text": MANUAL, "cache_control": {"type": "ephemeral"}}]
     question = "What does chapter one say?"
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from tests.helpers import examples, messages_body, signed_headers
+from tests.helpers import anthropic_bedrock_client, examples, messages_body, signed_headers
 
 SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 USER = [{"role": "user", "content": [{"text": "What is the weather in Paris?"}]}]
@@ -278,17 +278,9 @@ def test_the_readmes_rules_file_runs_a_tool_round_trip(stub, client, tmp_path):
 
 
 def test_the_anthropic_sdks_output_config_format_gets_json_of_its_schema(stub):
-    pytest.importorskip("anthropic", reason="needs the anthropic package: pip install 'anthropic[bedrock]'")
-    from anthropic import AnthropicBedrock, BadRequestError
-    from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY
+    client = anthropic_bedrock_client(stub.url)
+    from anthropic import BadRequestError
 
-    client = AnthropicBedrock(
-        base_url=stub.url,
-        aws_access_key=EXAMPLE_ACCESS_KEY_ID,
-        aws_secret_key=EXAMPLE_SECRET_ACCESS_KEY,
-        aws_region="us-east-1",
-        max_retries=0,
-    )
     output_config = {"format": {"type": "json_schema", "schema": CITY_SCHEMA}, "effort": "low"}
     scripted = {"name": "Oslo", "population": 700000, "country": None, "tags": ["port"]}
     stub.queue_reply(json.dumps(scripted))

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from bedrock_stub import CATALOGUE, EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Catalogue, Stub
+from bedrock_stub import CATALOGUE, Catalogue, Stub
 from bedrock_stub.converse import MODEL_ERRORS
 from bedrock_stub.models import (
     BUDGET_MISSING,
@@ -25,7 +25,7 @@ from bedrock_stub.models import (
 )
 from bedrock_stub.replies import DEFAULT_REASONING, load_rules_file
 
-from tests.helpers import HAIKU, bedrock_client, messages_body
+from tests.helpers import HAIKU, anthropic_bedrock_client, bedrock_client, messages_body
 
 SONNET_4 = "us.anthropic.claude-sonnet-4-20250514-v1:0"
 THINKING = {"type": "enabled", "budget_tokens": 2000}
@@ -97,14 +97,7 @@ def test_invoke_stream_sends_thinking_deltas_a_signature_delta_then_the_text_blo
 
 @pytest.fixture
 def anthropic_client(thinking_stub):
-    anthropic = pytest.importorskip("anthropic", reason="needs the anthropic package: pip install 'anthropic[bedrock]'")
-    return anthropic.AnthropicBedrock(
-        base_url=thinking_stub.url,
-        aws_access_key=EXAMPLE_ACCESS_KEY_ID,
-        aws_secret_key=EXAMPLE_SECRET_ACCESS_KEY,
-        aws_region="us-east-1",
-        max_retries=0,
-    )
+    return anthropic_bedrock_client(thinking_stub.url)
 
 
 def test_anthropic_sdk_reads_the_thinking_block(anthropic_client):

@@ -11,12 +11,12 @@ import base64
 import json
 
 import pytest
-from bedrock_stub import EXAMPLE_ACCESS_KEY_ID, EXAMPLE_SECRET_ACCESS_KEY, Stub
+from bedrock_stub import Stub
 from bedrock_stub.catalogue import CATALOGUE, INVALID_MODEL_ID, Catalogue
 from bedrock_stub.errors import BedrockError
 from botocore.exceptions import ClientError
 
-from tests.helpers import bedrock_client
+from tests.helpers import anthropic_bedrock_client, bedrock_client
 
 THOUGHT = "The user asks a simple, practical question."
 ANSWER = "Look both ways, then cross."
@@ -151,19 +151,8 @@ def test_an_unknown_display_is_refused(stub):
     assert error["Message"].startswith("The model returned the following errors: thinking.adaptive.display")
 
 
-def anthropic_client(anthropic, running):
-    return anthropic.AnthropicBedrock(
-        base_url=running.url,
-        aws_access_key=EXAMPLE_ACCESS_KEY_ID,
-        aws_secret_key=EXAMPLE_SECRET_ACCESS_KEY,
-        aws_region="us-east-1",
-        max_retries=0,
-    )
-
-
 def test_the_anthropic_sdk_sees_omitted_thinking_on_opus_4_7_and_the_summary_it_asks_for(stub):
-    anthropic = pytest.importorskip("anthropic", reason="needs the anthropic package: pip install 'anthropic[bedrock]'")
-    client = anthropic_client(anthropic, stub)
+    client = anthropic_bedrock_client(stub.url)
     request = {
         "model": "global.anthropic.claude-opus-4-7",
         "max_tokens": 4096,
